@@ -1,0 +1,214 @@
+// segment/: the Apache Pinot immutable-segment reader (public header).
+//
+// Opens a completed segment as Pinot stores it in deep store — a tarball (.tar.gz, .tar.lz4,
+// .tar.zst or no extension: the compressor is sniffed from magic bytes), an extracted segment
+// directory (v1: one file per index) or its v3/ directory (columns.psf + index_map) — and reads
+// its columns in doc-id batches, either as dictionary ids (with Pinot's sorted dictionary beside
+// them) or as values. Index files are memory-mapped; nothing is decoded before it is asked for and
+// a batch holds only the docs asked for (plus at most one decompressed raw chunk).
+//
+// Format facts follow Apache Pinot (pinot-segment-spi, pinot-segment-local); each .cc cites the
+// classes it matches. Every offset and length read off disk is checked against its buffer: a bad
+// segment yields Status::Corruption naming the file/column and what is wrong, never a crash.
+//
+// Thread-safety: a Segment is immutable after Open(); ColumnReaders are independent and each is
+// used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace pe::segment {
+
+// Pinot FieldSpec.DataType (logical type as declared in the schema).
+enum class DataType {
+  kInt,
+  kLong,
+  kFloat,
+  kDouble,
+  kBigDecimal,
+  kBoolean,    // stored as INT 0/1
+  kTimestamp,  // stored as LONG epoch millis
+  kString,
+  kJson,  // stored as STRING
+  kBytes,
+  kMap,   // stored as BYTES (SPI/utils/MapUtils serialization)
+  kUuid,  // stored as BYTES(16)
+};
+
+// How values are stored in dictionaries and forward indexes (DataType.getStoredType()).
+enum class StoredType { kInt32, kInt64, kFloat, kDouble, kBinary };
+
+// Pinot FieldSpec.FieldType.
+enum class FieldRole { kDimension, kMetric, kTime, kDateTime, kComplex };
+
+// Which forward index the column has (ForwardIndexReaderFactory.createIndexReader dispatch).
+enum class ForwardKind {
+  kDictSorted,       // SortedIndexReaderImpl: (startDoc, endDoc) per dict id
+  kDictUnsorted,     // FixedBitSVForwardIndexReaderV2: bit-packed dict ids
+  kDictMV,           // FixedBitMVForwardIndexReader: chunk offsets + doc bitmap + bit-packed ids
+  kDictMVEntry,      // FixedBitMVEntryDictForwardIndexReader (MV_ENTRY_DICT)
+  kRawFixedChunk,    // FixedByteChunkSVForwardIndexReader / FixedBytePower2ChunkSVForwardIndexReader
+  kRawVarChunk,      // VarByteChunkSVForwardIndexReader (v1-v3) / FixedByte- & VarByteChunkMV (v2/v3)
+  kRawVarChunkV4,    // VarByteChunkForwardIndexReaderV4 / V5 / V6
+  kRebuiltInverted,  // forward index disabled: rebuilt from dictionary + inverted index
+  kClp,              // CLP-encoded log column
+  kNone,             // no forward index and nothing to rebuild it from
+};
+
+const char* DataTypeName(DataType t);
+const char* StoredTypeName(StoredType t);
+const char* FieldRoleName(FieldRole r);
+const char* ForwardKindName(ForwardKind k);
+StoredType StoredTypeOf(DataType t);
+bool IsFixedWidth(StoredType t);
+int FixedWidth(StoredType t);  // 4 or 8; 0 for kBinary
+
+// Column metadata (ColumnMetadataImpl.fromPropertiesConfiguration) plus what the reader found on disk.
+struct ColumnMeta {
+  std::string name;
+  DataType data_type = DataType::kInt;
+  StoredType stored_type = StoredType::kInt32;
+  FieldRole role = FieldRole::kDimension;
+  bool single_value = true;
+  bool has_dictionary = true;
+  bool dict_encoded = true;  // forwardIndexEncoding == DICTIONARY
+  bool sorted = false;
+  uint32_t cardinality = 0;
+  int bits_per_element = 0;
+  uint64_t total_entries = 0;  // total values (MV); = total docs for SV
+  uint32_t max_multi_values = 0;
+  uint32_t dict_entry_width = 0;  // fixed-width dictionary entry size in bytes (strings/bytes)
+  std::string default_null_value;  // unescaped text from metadata.properties; "" if absent
+  bool has_default_null_value = false;
+  std::string min_value, max_value;  // as text; empty if absent
+  bool non_null = false;             // isNonNull=true: null handling on, column has no nulls
+  // Filled from the index files:
+  ForwardKind forward = ForwardKind::kNone;
+  bool has_null_vector = false;
+  uint64_t null_count = 0;
+  std::string codec;    // chunk compression of raw forward indexes ("LZ4_LENGTH_PREFIXED", ...)
+  int raw_version = 0;  // raw forward index version (1..6); 0 for dictionary-encoded
+  std::string datetime_format, datetime_granularity;
+};
+
+struct SegmentMeta {
+  std::string name;
+  std::string table;
+  std::string index_version;  // "v1" or "v3" as written in metadata.properties ("v1" if absent)
+  std::string layout;         // "v1" (file per index) or "v3" (columns.psf) as found on disk
+  uint32_t total_docs = 0;
+  std::string time_column;
+  std::optional<int64_t> start_time, end_time;  // in time_unit
+  std::string time_unit;                        // java TimeUnit name, e.g. "MILLISECONDS"
+  std::optional<int64_t> start_time_ms, end_time_ms;
+  std::optional<int64_t> creation_time_ms;  // creation.meta
+  std::optional<int64_t> crc;               // creation.meta
+  std::optional<int64_t> data_crc;          // creation.meta (24-byte form)
+  std::string creator_version;
+  std::string realtime_start_offset, realtime_end_offset;
+  std::map<std::string, std::string> custom;
+  std::vector<ColumnMeta> columns;  // physical columns, ordered by name
+
+  const ColumnMeta* FindColumn(std::string_view name) const;
+};
+
+// A batch of rows [first_doc, first_doc + num_docs) of one column.
+//
+// Single-value columns hold one value per doc; multi-value columns hold offsets[num_docs + 1] into
+// the value arrays (doc i has values [offsets[i], offsets[i+1])). Exactly one value store is used,
+// chosen by the read call and the stored type. Vectors are reused across calls (cleared, capacity
+// kept), so a reader streaming a column allocates only while batches grow.
+struct ColumnBatch {
+  uint32_t first_doc = 0;
+  uint32_t num_docs = 0;
+  std::vector<uint32_t> offsets;  // MV only
+  std::vector<uint32_t> ids;      // ReadIds
+  std::vector<int32_t> i32;       // ReadValues, kInt32
+  std::vector<int64_t> i64;       // kInt64
+  std::vector<float> f32;         // kFloat
+  std::vector<double> f64;        // kDouble
+  // kBinary: value k is bin_data[bin_offsets[k], bin_offsets[k+1]); bin_offsets has n+1 entries.
+  std::vector<uint32_t> bin_offsets;
+  std::string bin_data;
+  // nulls[i] != 0 if doc first_doc+i is null; empty when the column has no null vector.
+  std::vector<uint8_t> nulls;
+
+  void Clear();
+  size_t num_values() const;  // values across all docs
+  std::string_view binary(size_t k) const {
+    return std::string_view(bin_data.data() + bin_offsets[k], bin_offsets[k + 1] - bin_offsets[k]);
+  }
+};
+
+// Pinot's immutable dictionary: values sorted ascending, dict id = position.
+class Dictionary {
+ public:
+  virtual ~Dictionary() = default;
+  virtual uint32_t size() const = 0;
+  virtual StoredType type() const = 0;
+  // REQUIRES: id < size() and type() matches.
+  virtual int32_t GetInt(uint32_t id) const = 0;
+  virtual int64_t GetLong(uint32_t id) const = 0;
+  virtual float GetFloat(uint32_t id) const = 0;
+  virtual double GetDouble(uint32_t id) const = 0;
+  // Bytes of a binary value (padding removed); the view points into the mapped segment and lives
+  // as long as the Segment.
+  virtual std::string_view GetBytes(uint32_t id) const = 0;
+  // Appends values of `ids` to the value store of `out` matching type().
+  void Gather(const uint32_t* ids, size_t n, ColumnBatch* out) const;
+};
+
+class ColumnReader {
+ public:
+  virtual ~ColumnReader() = default;
+  virtual const ColumnMeta& meta() const = 0;
+  // The column's dictionary, or nullptr for raw columns without one.
+  virtual const Dictionary* dictionary() const = 0;
+  // True if ReadIds is available (dictionary-encoded or rebuilt forward index).
+  virtual bool has_ids() const = 0;
+  // Reads dictionary ids of docs [first_doc, first_doc+n) into out->ids (+ offsets for MV, nulls).
+  // REQUIRES: has_ids(); first_doc + n <= total docs.
+  virtual Status ReadIds(uint32_t first_doc, uint32_t n, ColumnBatch* out) = 0;
+  // Reads values (dictionary lookups done) of docs [first_doc, first_doc+n).
+  virtual Status ReadValues(uint32_t first_doc, uint32_t n, ColumnBatch* out) = 0;
+};
+
+struct OpenOptions {
+  // Where tarballs are extracted; empty = a fresh temp directory owned by the Segment.
+  std::string extract_dir;
+};
+
+class Segment {
+ public:
+  // Opens a tarball, a segment directory or a v3 directory. Errors: kIOError (cannot read),
+  // kCorruption (bad tar, missing metadata.properties, index entries past the end, ...),
+  // kNotSupported (a format this build cannot decode, named).
+  static Result<std::unique_ptr<Segment>> Open(const std::string& path, const OpenOptions& opts = {});
+  virtual ~Segment() = default;
+  virtual const SegmentMeta& meta() const = 0;
+  // Errors: kNotFound (no such column), kCorruption, kNotSupported.
+  virtual Result<std::unique_ptr<ColumnReader>> OpenColumn(std::string_view name) const = 0;
+};
+
+// Properties file parsing (Java .properties + commons-configuration list handling); exposed for tests.
+// Returns key -> raw unescaped value (lists keep their text; GetFirst returns item 0).
+Result<std::map<std::string, std::string>> ParseProperties(std::string_view text);
+
+// LLC segment names: <table>__<partition>__<sequence>__<yyyyMMdd'T'HHmm'Z'> (LLCSegmentName).
+struct LlcName {
+  std::string table;
+  int partition = 0;
+  int sequence = 0;
+  std::string creation_time;  // as in the name
+};
+std::optional<LlcName> ParseLlcName(std::string_view segment_name);
+
+}  // namespace pe::segment

@@ -1,0 +1,29 @@
+// Shared helpers for the tests: fixture paths, running the CLI binary and node scripts.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace pe::testing {
+
+// ../shared/fixtures/pinot/<name>
+std::string FixturePath(const std::string& name);
+// Repository root (for tests/e2e/*.mjs and node_modules).
+std::string SourceDir();
+// Path of build/pinot-export.
+std::string CliBinary();
+
+struct RunResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+// Runs argv[0] with arguments (no shell); captures stdout/stderr. Environment inherited plus `env`
+// ("K=V" entries).
+RunResult Run(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});
+// Runs build/pinot-export with `args`.
+RunResult RunCli(const std::vector<std::string>& args);
+// Runs `node <SourceDir>/tests/e2e/<script> args...` with NODE_PATH set to the repo's node_modules.
+RunResult RunNode(const std::string& script, const std::vector<std::string>& args);
+
+}  // namespace pe::testing
