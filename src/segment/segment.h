@@ -97,6 +97,8 @@ struct ColumnMeta {
   std::string codec;    // chunk compression of raw forward indexes ("LZ4_LENGTH_PREFIXED", ...)
   int raw_version = 0;  // raw forward index version (1..6); 0 for dictionary-encoded
   std::string datetime_format, datetime_granularity;
+  // Non-empty when this build cannot decode the column: why (reading it returns kNotSupported).
+  std::string unsupported;
 };
 
 struct SegmentMeta {
@@ -198,9 +200,30 @@ class Segment {
   virtual Result<std::unique_ptr<ColumnReader>> OpenColumn(std::string_view name) const = 0;
 };
 
-// Properties file parsing (Java .properties + commons-configuration list handling); exposed for tests.
-// Returns key -> raw unescaped value (lists keep their text; GetFirst returns item 0).
-Result<std::map<std::string, std::string>> ParseProperties(std::string_view text);
+// metadata.properties parsing: Java .properties syntax (escapes, continuations, comments) plus
+// commons-configuration's LegacyListDelimiterHandler(','): an unescaped ',' splits a value into
+// trimmed items, "\," is a literal comma, a repeated key appends items. Exposed for tests.
+using Properties = std::map<std::string, std::vector<std::string>>;
+Result<Properties> ParseProperties(std::string_view text);
+// PropertiesConfiguration.getString: the first item ("" if absent).
+std::string GetString(const Properties& p, const std::string& key, const std::string& dflt = "");
+
+// Value semantics shared by dump and convert.
+// BIG_DECIMAL bytes (SPI/utils/BigDecimalUtils.serialize): BE int16 scale + BigInteger.toByteArray()
+// (BE two's complement). Returns the plain decimal string (BigDecimal.toPlainString).
+Result<std::string> BigDecimalToString(std::string_view bytes);
+// Decodes a BIG_DECIMAL into its unscaled two's-complement bytes and scale.
+Status BigDecimalParts(std::string_view bytes, int* scale, std::string_view* unscaled);
+// MAP bytes (SPI/utils/MapUtils): BE int n, then n x {BE int klen, UTF-8 key, BE int vlen, JSON
+// value}. Returns a JSON object text.
+Result<std::string> MapToJson(std::string_view bytes);
+// Appends value k of `b` (an index into the value store, not a doc) as text: numbers in shortest
+// round-trip form, BOOLEAN true/false, TIMESTAMP ISO-8601 UTC with millis, BYTES/UUID hex,
+// BIG_DECIMAL plain decimal, MAP/JSON as JSON text. With `json`, strings are JSON-quoted and
+// MAP/JSON values are emitted raw (as JSON).
+Status AppendValueText(const ColumnMeta& m, const ColumnBatch& b, size_t k, bool json,
+                       std::string* out);
+void AppendJsonString(std::string_view s, std::string* out);
 
 // LLC segment names: <table>__<partition>__<sequence>__<yyyyMMdd'T'HHmm'Z'> (LLCSegmentName).
 struct LlcName {

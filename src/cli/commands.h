@@ -1,0 +1,29 @@
+// Subcommands of the pinot-export CLI. Each returns the process exit code:
+// 0 ok, 1 bad input (a one-line message on stderr), 2 usage error.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace pe::cli {
+
+struct InspectArgs {
+  std::string segment;
+  bool json = false;
+};
+int Inspect(const InspectArgs& a);
+
+struct DumpArgs {
+  std::string segment;
+  std::string format = "csv";  // csv | jsonl
+  std::vector<std::string> columns;
+  int64_t limit = -1;
+};
+int Dump(const DumpArgs& a);
+
+// Prints "pinot-export: <message>" on stderr and returns the exit code for `s` (1).
+int Fail(const Status& s);
+
+}  // namespace pe::cli
