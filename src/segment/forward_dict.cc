@@ -89,21 +89,21 @@ class FixedBitSVReader final : public ForwardReader {
 class FixedBitMVReader final : public ForwardReader {
  public:
   FixedBitMVReader(const ColumnMeta& m, Span buf, uint32_t docs_per_chunk, uint32_t num_chunks,
-                   uint64_t bitmap_off, uint64_t ids_off, int bits, uint32_t total_docs)
+                   uint64_t bitmap_off, uint64_t ids_off, int bits)
       : m_(m),
         buf_(buf),
         dpc_(docs_per_chunk),
         num_chunks_(num_chunks),
         bitmap_off_(bitmap_off),
         ids_off_(ids_off),
-        bits_(bits),
-        total_docs_(total_docs) {}
+        bits_(bits) {}
 
   Status Read(uint32_t first, uint32_t n, ColumnBatch* out) override {
     // Position (doc, value index) at `first`: continue from the last read if sequential, else
     // start at the chunk's first doc and skip by walking the bitmap.
     if (!(have_pos_ && pos_doc_ == first)) {
       uint32_t chunk = first / dpc_;
+      if (chunk >= num_chunks_) return Corrupt("doc past the last chunk");
       uint64_t v = LoadBE32(buf_.data() + 4 * size_t(chunk));
       uint32_t doc = chunk * dpc_;
       if (v >= m_.total_entries) return Corrupt("chunk offset past the values");
@@ -152,7 +152,6 @@ class FixedBitMVReader final : public ForwardReader {
   uint32_t dpc_, num_chunks_;
   uint64_t bitmap_off_, ids_off_;
   int bits_;
-  uint32_t total_docs_;
   bool have_pos_ = false;
   uint32_t pos_doc_ = 0;
   uint64_t pos_val_ = 0;
@@ -272,7 +271,7 @@ Result<std::unique_ptr<ForwardReader>> OpenDictForward(const ColumnMeta& m, uint
                               " bytes, too short for " + std::to_string(total) + " values");
   }
   return std::unique_ptr<ForwardReader>(
-      new FixedBitMVReader(m, buf, dpc, num_chunks, bitmap_off, ids_off, bits, total_docs));
+      new FixedBitMVReader(m, buf, dpc, num_chunks, bitmap_off, ids_off, bits));
 }
 
 Result<std::unique_ptr<ForwardReader>> OpenRebuiltForward(const ColumnMeta& m, uint32_t total_docs,
