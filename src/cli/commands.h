@@ -27,3 +27,24 @@ int Dump(const DumpArgs& a);
 int Fail(const Status& s);
 
 }  // namespace pe::cli
+
+namespace pe::cli {
+
+struct ConvertArgs {
+  std::string segment;
+  std::string output;
+  std::string compression = "SNAPPY";
+  int64_t row_group_bytes = 134217728;
+  int64_t page_bytes = 1048576;
+  std::string dictionary = "true";
+  int json_max_depth = -1;
+  int decimal_precision = 0;
+  int decimal_scale = 0;
+  bool progress = false;
+  std::vector<std::string> columns;
+  std::vector<std::string> fs_props;  // KEY=VALUE, output.fs.prop.* names
+  std::string fs_class;               // output.fs.class
+};
+int Convert(const ConvertArgs& a);
+
+}  // namespace pe::cli

@@ -30,6 +30,27 @@ int main(int argc, char** argv) {
   dump->add_option("--columns", da.columns, "Comma-separated column names")->delimiter(',');
   dump->add_option("--limit", da.limit, "At most N rows")->check(CLI::NonNegativeNumber);
 
+  ConvertArgs ca;
+  auto* conv = app.add_subcommand("convert", "Convert a segment to a Parquet file");
+  conv->add_option("SEGMENT", ca.segment, "Segment: path, tarball or URI (s3://, gs://, hdfs://, http(s)://)")->required();
+  conv->add_option("OUTPUT", ca.output, "Output .parquet path or URI")->required();
+  conv->add_option("--compression", ca.compression,
+                   "SNAPPY|GZIP|ZSTD|UNCOMPRESSED (fileFormat.parquet.compressionCodec)")->capture_default_str();
+  conv->add_option("--row-group-bytes", ca.row_group_bytes, "fileFormat.parquet.rowGroupSizeBytes")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  conv->add_option("--page-bytes", ca.page_bytes, "fileFormat.parquet.pageSizeBytes")
+      ->check(CLI::PositiveNumber)->capture_default_str();
+  conv->add_option("--dictionary", ca.dictionary, "true|false (fileFormat.parquet.enableDictionary)")
+      ->check(CLI::IsMember({"true", "false"}))->capture_default_str();
+  conv->add_option("--json-max-depth", ca.json_max_depth, "fileFormat.parquet.json.maxDepth");
+  conv->add_option("--decimal-precision", ca.decimal_precision, "fileFormat.parquet.decimal.precision")
+      ->check(CLI::Range(1, 38));
+  conv->add_option("--decimal-scale", ca.decimal_scale, "fileFormat.parquet.decimal.scale")->check(CLI::Range(0, 38));
+  conv->add_option("--columns", ca.columns, "Comma-separated columns to export (default all)")->delimiter(',');
+  conv->add_option("--fs-prop", ca.fs_props, "KEY=VALUE storage property (output.fs.prop.*), repeatable");
+  conv->add_option("--fs-class", ca.fs_class, "output.fs.class (Pinot PinotFS class name)");
+  conv->add_flag("--progress", ca.progress, "Show progress on stderr");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -38,5 +59,6 @@ int main(int argc, char** argv) {
   }
   if (*inspect) return Inspect(ia);
   if (*dump) return Dump(da);
+  if (*conv) return Convert(ca);
   return 2;
 }

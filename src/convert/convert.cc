@@ -1,0 +1,418 @@
+// Pinot segment → Parquet: schema mapping, row-group planning and the per-column streaming loop.
+#include "convert/convert.h"
+
+#include <chrono>
+#include <algorithm>
+#include <cstring>
+#include <filesystem>
+
+#include "convert/decimal.h"
+
+namespace pe::convert {
+
+using parquet::ColumnSchema;
+using parquet::LogicalType;
+using parquet::PhysicalType;
+using segment::ColumnBatch;
+using segment::ColumnMeta;
+using segment::DataType;
+
+namespace {
+
+constexpr uint32_t kBatch = 4096;
+
+Result<ColumnSchema> MapColumn(const ColumnMeta& c, const Options& o) {
+  ColumnSchema s;
+  s.name = c.name;
+  s.optional = c.has_null_vector;
+  s.list = !c.single_value;
+  switch (c.data_type) {
+    case DataType::kInt: s.type = PhysicalType::kInt32; break;
+    case DataType::kLong: s.type = PhysicalType::kInt64; break;
+    case DataType::kFloat: s.type = PhysicalType::kFloat; break;
+    case DataType::kDouble: s.type = PhysicalType::kDouble; break;
+    case DataType::kBoolean: s.type = PhysicalType::kBoolean; break;
+    case DataType::kTimestamp:
+      s.type = PhysicalType::kInt64;
+      s.logical.kind = LogicalType::kTimestampMillisUtc;
+      break;
+    case DataType::kString:
+      s.type = PhysicalType::kByteArray;
+      s.logical.kind = LogicalType::kString;
+      break;
+    case DataType::kJson:
+    case DataType::kMap:
+      s.type = PhysicalType::kByteArray;
+      s.logical.kind = LogicalType::kJson;
+      break;
+    case DataType::kBytes: s.type = PhysicalType::kByteArray; break;
+    case DataType::kUuid:
+      s.type = PhysicalType::kFixedLenByteArray;
+      s.type_length = 16;
+      s.logical.kind = LogicalType::kUuid;
+      break;
+    case DataType::kBigDecimal:
+      if (o.decimal_precision > 0) {
+        s.type = PhysicalType::kFixedLenByteArray;
+        s.type_length = DecimalBytes(o.decimal_precision);
+        s.logical.kind = LogicalType::kDecimal;
+        s.logical.precision = o.decimal_precision;
+        s.logical.scale = o.decimal_scale;
+      } else {
+        // Lossless default: the exact plain decimal text (BigDecimal.toPlainString).
+        s.type = PhysicalType::kByteArray;
+        s.logical.kind = LogicalType::kString;
+      }
+      break;
+  }
+  return s;
+}
+
+// Estimated encoded bytes per row (plain values), for row-group planning.
+double RowBytes(const segment::Segment& seg, const ColumnMeta& c) {
+  const double docs = std::max<uint32_t>(1, seg.meta().total_docs);
+  const double per_row = c.single_value ? 1.0 : double(c.total_entries) / docs;
+  if (c.stored_type != segment::StoredType::kBinary) return per_row * segment::FixedWidth(c.stored_type);
+  // Binary: average length of a sample of values (first batch), + 4 bytes length prefix.
+  auto r = seg.OpenColumn(c.name);
+  if (!r.ok()) return per_row * 16;
+  ColumnBatch b;
+  uint32_t n = std::min<uint32_t>(1024, seg.meta().total_docs);
+  if (n == 0 || !(*r)->ReadValues(0, n, &b).ok() || b.num_values() == 0) return per_row * 16;
+  return double(b.bin_data.size() + 4 * b.num_values()) / n;
+}
+
+// One column of one row group: reads batches and hands them to the writer.
+class ColumnStreamer {
+ public:
+  ColumnStreamer(const ColumnMeta& m, const ColumnSchema& s, const Options& o, int col,
+                 segment::ColumnReader* r, parquet::FileWriter* w)
+      : m_(m), s_(s), o_(o), col_(col), r_(r), w_(w) {}
+
+  Status Write(uint32_t first, uint32_t n, bool whole_segment) {
+    if (UseDictionary()) return WriteDictionaryEncoded(first, n, whole_segment);
+    for (uint32_t done = 0; done < n; done += kBatch) {
+      uint32_t k = std::min(kBatch, n - done);
+      PE_RETURN_IF_ERROR(r_->ReadValues(first + done, k, &b_));
+      PE_RETURN_IF_ERROR(WriteValues(b_));
+    }
+    return Status::OK();
+  }
+
+ private:
+  bool UseDictionary() const {
+    return o_.dictionary && r_->has_ids() && r_->dictionary() != nullptr &&
+           m_.data_type != DataType::kBoolean;
+  }
+
+  const uint8_t* Nulls(const ColumnBatch& b) const {
+    return s_.optional && !b.nulls.empty() ? b.nulls.data() : nullptr;
+  }
+
+  // Drops the entries of null rows from `offsets`-framed (MV) or per-row (SV) arrays.
+  template <typename T>
+  const T* Compact(const ColumnBatch& b, const std::vector<T>& v, std::vector<T>* scratch) {
+    if (!Nulls(b)) return v.data();
+    scratch->clear();
+    if (b.offsets.empty()) {
+      for (uint32_t i = 0; i < b.num_docs; ++i)
+        if (!b.nulls[i]) scratch->push_back(v[i]);
+    } else {
+      for (uint32_t i = 0; i < b.num_docs; ++i)
+        if (!b.nulls[i]) scratch->insert(scratch->end(), v.begin() + b.offsets[i], v.begin() + b.offsets[i + 1]);
+    }
+    return scratch->data();
+  }
+
+  // List offsets with null rows made empty.
+  const uint32_t* ListOffsets(const ColumnBatch& b) {
+    if (b.offsets.empty()) return nullptr;
+    if (!Nulls(b)) return b.offsets.data();
+    offs_.assign(1, 0);
+    for (uint32_t i = 0; i < b.num_docs; ++i) {
+      uint32_t len = b.nulls[i] ? 0 : b.offsets[i + 1] - b.offsets[i];
+      offs_.push_back(offs_.back() + len);
+    }
+    return offs_.data();
+  }
+
+  // Value k of a binary batch in its Parquet form (text for MAP / BIG_DECIMAL without precision,
+  // rescaled two's complement for DECIMAL).
+  Status BinaryValue(const ColumnBatch& b, size_t k, std::string* out) {
+    out->clear();
+    std::string_view v = b.binary(k);
+    switch (m_.data_type) {
+      case DataType::kMap: {
+        auto j = segment::MapToJson(v);
+        if (!j.ok()) return j.status().WithContext("column " + m_.name);
+        *out = std::move(j).value();
+        return Status::OK();
+      }
+      case DataType::kBigDecimal:
+        if (s_.logical.kind == LogicalType::kDecimal) {
+          return ToDecimalBytes(v, s_.logical.precision, s_.logical.scale, s_.type_length, out)
+              .WithContext("column " + m_.name);
+        } else {
+          auto t = segment::BigDecimalToString(v);
+          if (!t.ok()) return t.status().WithContext("column " + m_.name);
+          *out = std::move(t).value();
+          return Status::OK();
+        }
+      case DataType::kUuid:
+        if (v.size() != 16) {
+          return Status::Corruption("column " + m_.name + ": UUID value of " + std::to_string(v.size()) + " bytes");
+        }
+        [[fallthrough]];
+      default:
+        out->assign(v);
+        return Status::OK();
+    }
+  }
+
+  bool NeedsBinaryTransform() const {
+    return m_.data_type == DataType::kMap || m_.data_type == DataType::kBigDecimal ||
+           m_.data_type == DataType::kUuid;
+  }
+
+  Status WriteValues(const ColumnBatch& b) {
+    const uint8_t* nulls = Nulls(b);
+    const uint32_t* offs = ListOffsets(b);
+    switch (m_.data_type) {
+      case DataType::kInt:
+        return w_->WriteInt32(col_, b.num_docs, Compact(b, b.i32, &i32_), nulls, offs);
+      case DataType::kBoolean: {
+        const int32_t* v = Compact(b, b.i32, &i32_);
+        size_t nv = offs ? offs[b.num_docs] : (nulls ? i32_.size() : b.num_docs);
+        bool_.resize(nv);
+        for (size_t i = 0; i < nv; ++i) bool_[i] = v[i] != 0;
+        return w_->WriteBoolean(col_, b.num_docs, bool_.data(), nulls, offs);
+      }
+      case DataType::kLong:
+      case DataType::kTimestamp:
+        return w_->WriteInt64(col_, b.num_docs, Compact(b, b.i64, &i64_), nulls, offs);
+      case DataType::kFloat:
+        return w_->WriteFloat(col_, b.num_docs, Compact(b, b.f32, &f32_), nulls, offs);
+      case DataType::kDouble:
+        return w_->WriteDouble(col_, b.num_docs, Compact(b, b.f64, &f64_), nulls, offs);
+      default:
+        break;
+    }
+    // Binary: pass through when nothing is dropped or transformed.
+    if (!nulls && !NeedsBinaryTransform()) {
+      return w_->WriteByteArray(col_, b.num_docs, b.bin_offsets.data(), b.bin_data.data(), nullptr, offs);
+    }
+    bin_offs_.assign(1, 0);
+    bin_data_.clear();
+    auto add = [&](size_t k) -> Status {
+      PE_RETURN_IF_ERROR(BinaryValue(b, k, &tmp_));
+      bin_data_.append(tmp_);
+      bin_offs_.push_back(uint32_t(bin_data_.size()));
+      return Status::OK();
+    };
+    for (uint32_t i = 0; i < b.num_docs; ++i) {
+      if (nulls && nulls[i]) continue;
+      if (b.offsets.empty()) {
+        PE_RETURN_IF_ERROR(add(i));
+      } else {
+        for (uint32_t k = b.offsets[i]; k < b.offsets[i + 1]; ++k) PE_RETURN_IF_ERROR(add(k));
+      }
+    }
+    return w_->WriteByteArray(col_, b.num_docs, bin_offs_.data(), bin_data_.data(), nulls, offs);
+  }
+
+  // Transcoding: the Pinot dictionary (restricted to the ids this row group uses, kept in sorted
+  // order) becomes the Parquet dictionary; ids are remapped and passed on as indices.
+  Status WriteDictionaryEncoded(uint32_t first, uint32_t n, bool whole_segment) {
+    const segment::Dictionary* d = r_->dictionary();
+    const uint32_t card = d->size();
+    remap_.clear();
+    std::vector<uint32_t> used;  // Pinot ids in the Parquet dictionary, ascending
+    if (!whole_segment) {
+      std::vector<uint8_t> mark(card, 0);
+      for (uint32_t done = 0; done < n; done += kBatch) {
+        uint32_t k = std::min(kBatch, n - done);
+        PE_RETURN_IF_ERROR(r_->ReadIds(first + done, k, &b_));
+        for (uint32_t i = 0; i < k; ++i) {
+          if (!b_.nulls.empty() && b_.nulls[i] && s_.optional) continue;
+          if (b_.offsets.empty()) {
+            mark[b_.ids[i]] = 1;
+          } else {
+            for (uint32_t j = b_.offsets[i]; j < b_.offsets[i + 1]; ++j) mark[b_.ids[j]] = 1;
+          }
+        }
+      }
+      remap_.assign(card, 0);
+      for (uint32_t id = 0; id < card; ++id) {
+        if (mark[id]) {
+          remap_[id] = uint32_t(used.size());
+          used.push_back(id);
+        }
+      }
+      if (used.size() == card) remap_.clear();  // identity
+    }
+    auto pinot_id = [&](uint32_t k) { return used.empty() ? k : used[k]; };
+    const uint32_t dn = used.empty() ? card : uint32_t(used.size());
+    // Dictionary values in Parquet form: O(dictionary), never O(rows).
+    switch (m_.data_type) {
+      case DataType::kInt: {
+        i32_.resize(dn);
+        for (uint32_t k = 0; k < dn; ++k) i32_[k] = d->GetInt(pinot_id(k));
+        PE_RETURN_IF_ERROR(w_->SetDictionaryInt32(col_, i32_.data(), dn));
+        break;
+      }
+      case DataType::kLong:
+      case DataType::kTimestamp: {
+        i64_.resize(dn);
+        for (uint32_t k = 0; k < dn; ++k) i64_[k] = d->GetLong(pinot_id(k));
+        PE_RETURN_IF_ERROR(w_->SetDictionaryInt64(col_, i64_.data(), dn));
+        break;
+      }
+      case DataType::kFloat: {
+        f32_.resize(dn);
+        for (uint32_t k = 0; k < dn; ++k) f32_[k] = d->GetFloat(pinot_id(k));
+        PE_RETURN_IF_ERROR(w_->SetDictionaryFloat(col_, f32_.data(), dn));
+        break;
+      }
+      case DataType::kDouble: {
+        f64_.resize(dn);
+        for (uint32_t k = 0; k < dn; ++k) f64_[k] = d->GetDouble(pinot_id(k));
+        PE_RETURN_IF_ERROR(w_->SetDictionaryDouble(col_, f64_.data(), dn));
+        break;
+      }
+      default: {
+        ColumnBatch one;
+        bin_offs_.assign(1, 0);
+        bin_data_.clear();
+        for (uint32_t k = 0; k < dn; ++k) {
+          std::string_view v = d->GetBytes(pinot_id(k));
+          if (NeedsBinaryTransform()) {
+            one.bin_data.assign(v);
+            one.bin_offsets = {0, uint32_t(v.size())};
+            PE_RETURN_IF_ERROR(BinaryValue(one, 0, &tmp_));
+            bin_data_.append(tmp_);
+          } else {
+            bin_data_.append(v);
+          }
+          bin_offs_.push_back(uint32_t(bin_data_.size()));
+        }
+        PE_RETURN_IF_ERROR(w_->SetDictionaryByteArray(col_, bin_offs_.data(), bin_data_.data(), dn));
+        break;
+      }
+    }
+    for (uint32_t done = 0; done < n; done += kBatch) {
+      uint32_t k = std::min(kBatch, n - done);
+      PE_RETURN_IF_ERROR(r_->ReadIds(first + done, k, &b_));
+      if (!remap_.empty()) {
+        for (auto& id : b_.ids) id = remap_[id];
+      }
+      const uint32_t* ids = Compact(b_, b_.ids, &ids_);
+      PE_RETURN_IF_ERROR(w_->WriteIndices(col_, k, ids, Nulls(b_), ListOffsets(b_)));
+    }
+    return Status::OK();
+  }
+
+  const ColumnMeta& m_;
+  const ColumnSchema& s_;
+  const Options& o_;
+  int col_;
+  segment::ColumnReader* r_;
+  parquet::FileWriter* w_;
+  ColumnBatch b_;
+  std::vector<int32_t> i32_;
+  std::vector<int64_t> i64_;
+  std::vector<float> f32_;
+  std::vector<double> f64_;
+  std::vector<uint8_t> bool_;
+  std::vector<uint32_t> ids_, offs_, remap_, bin_offs_;
+  std::string bin_data_, tmp_;
+};
+
+}  // namespace
+
+Result<std::vector<ColumnSchema>> MapSchema(const segment::SegmentMeta& seg,
+                                            const std::vector<const ColumnMeta*>& cols,
+                                            const Options& o) {
+  if (o.decimal_precision < 0 || o.decimal_precision > 38) {
+    return Status::InvalidArgument("decimal precision must be 1..38, not " + std::to_string(o.decimal_precision));
+  }
+  if (o.decimal_precision > 0 && (o.decimal_scale < 0 || o.decimal_scale > o.decimal_precision)) {
+    return Status::InvalidArgument("decimal scale must be 0..precision (" + std::to_string(o.decimal_precision) +
+                                   "), not " + std::to_string(o.decimal_scale));
+  }
+  if (o.json_max_depth >= 0) {
+    return Status::NotSupported("json max depth (JSON columns as Parquet groups) is not implemented yet; "
+                                "JSON columns are written as JSON text");
+  }
+  std::vector<ColumnSchema> out;
+  for (const ColumnMeta* c : cols) {
+    if (!c->unsupported.empty()) return Status::NotSupported(c->unsupported);
+    PE_ASSIGN_OR_RETURN(ColumnSchema s, MapColumn(*c, o));
+    out.push_back(std::move(s));
+  }
+  (void)seg;
+  return out;
+}
+
+Result<Summary> ConvertSegment(const segment::Segment& seg, const std::string& out_path, const Options& o) {
+  auto t0 = std::chrono::steady_clock::now();
+  const segment::SegmentMeta& m = seg.meta();
+  std::vector<const ColumnMeta*> cols;
+  if (o.columns.empty()) {
+    for (const auto& c : m.columns) cols.push_back(&c);
+  } else {
+    for (const auto& n : o.columns) {
+      const ColumnMeta* c = m.FindColumn(n);
+      if (!c) return Status::InvalidArgument("segment " + m.name + " has no column '" + n + "'");
+      cols.push_back(c);
+    }
+  }
+  PE_ASSIGN_OR_RETURN(auto schema, MapSchema(m, cols, o));
+  std::vector<std::unique_ptr<segment::ColumnReader>> readers;
+  double row_bytes = 0;
+  for (const ColumnMeta* c : cols) {
+    PE_ASSIGN_OR_RETURN(auto r, seg.OpenColumn(c->name));
+    readers.push_back(std::move(r));
+    row_bytes += RowBytes(seg, *c);
+  }
+  parquet::WriterOptions wo;
+  wo.codec = o.codec;
+  wo.row_group_bytes = o.row_group_bytes;
+  wo.page_bytes = o.page_bytes;
+  wo.dictionary = o.dictionary;
+  wo.dictionary_page_limit = std::max<int64_t>(o.page_bytes, 1 << 20);
+  wo.created_by = std::string("pinot-export ") + PE_VERSION;
+  wo.key_values = {{"pinot.table", m.table},
+                   {"pinot.segment.name", m.name},
+                   {"pinot.segment.totalDocs", std::to_string(m.total_docs)}};
+  if (!m.time_column.empty()) wo.key_values.push_back({"pinot.segment.timeColumn", m.time_column});
+  if (m.start_time_ms) wo.key_values.push_back({"pinot.segment.startTimeMs", std::to_string(*m.start_time_ms)});
+  if (m.end_time_ms) wo.key_values.push_back({"pinot.segment.endTimeMs", std::to_string(*m.end_time_ms)});
+  if (m.crc) wo.key_values.push_back({"pinot.segment.crc", std::to_string(*m.crc)});
+  if (m.creation_time_ms) wo.key_values.push_back({"pinot.segment.creationTimeMs", std::to_string(*m.creation_time_ms)});
+  PE_ASSIGN_OR_RETURN(auto w, parquet::FileWriter::Open(out_path, schema, wo));
+
+  const uint32_t total = m.total_docs;
+  uint64_t rows_per_group = uint64_t(double(o.row_group_bytes) / std::max(1.0, row_bytes));
+  rows_per_group = std::clamp<uint64_t>(rows_per_group, 1, std::max<uint32_t>(total, 1));
+  Summary sum;
+  for (uint64_t first = 0; first < total; first += rows_per_group) {
+    uint32_t n = uint32_t(std::min<uint64_t>(rows_per_group, total - first));
+    bool whole = first == 0 && n == total;
+    for (size_t c = 0; c < cols.size(); ++c) {
+      ColumnStreamer cs(*cols[c], schema[c], o, int(c), readers[c].get(), w.get());
+      Status s = cs.Write(uint32_t(first), n, whole);
+      if (!s.ok()) return s;
+    }
+    PE_RETURN_IF_ERROR(w->FlushRowGroup());
+    if (o.progress) o.progress(first + n, total);
+  }
+  PE_RETURN_IF_ERROR(w->Close());
+  sum.rows = total;
+  sum.row_groups = w->num_row_groups();
+  std::error_code ec;
+  sum.bytes = std::filesystem::file_size(out_path, ec);
+  sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return sum;
+}
+
+}  // namespace pe::convert
