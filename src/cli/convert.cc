@@ -1,11 +1,12 @@
 // `pinot-export convert SEGMENT OUTPUT.parquet [options]`: one segment to one Parquet file.
 // Option names follow the export config keys (fileFormat.parquet.*). The output appears
 // atomically; a failed conversion leaves nothing behind.
+#include "convert/convert.h"
+
 #include <cstdio>
 
 #include "cli/commands.h"
 #include "cli/storage.h"
-#include "convert/convert.h"
 
 namespace pe::cli {
 
@@ -53,7 +54,8 @@ int Convert(const ConvertArgs& a) {
   s = ctx.PublishOutput(*local_out, a.output);
   if (!s.ok()) return Fail(s);
   std::printf("%s: %llu rows, %d row groups, %llu bytes, %.3f s\n", a.output.c_str(),
-              (unsigned long long)sum->rows, sum->row_groups, (unsigned long long)sum->bytes, sum->seconds);
+              (unsigned long long)sum->rows, sum->row_groups, (unsigned long long)sum->bytes,
+              sum->seconds);
   return 0;
 }
 

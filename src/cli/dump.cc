@@ -32,7 +32,8 @@ void AppendCsvField(std::string_view s, std::string* out) {
 int Dump(const DumpArgs& a) {
   const bool jsonl = a.format == "jsonl" || a.format == "json";
   if (!jsonl && a.format != "csv") {
-    std::fprintf(stderr, "pinot-export: --format must be csv or jsonl, not '%s'\n", a.format.c_str());
+    std::fprintf(stderr, "pinot-export: --format must be csv or jsonl, not '%s'\n",
+                 a.format.c_str());
     return 2;
   }
   auto seg = segment::Segment::Open(a.segment);
@@ -99,8 +100,10 @@ int Dump(const DumpArgs& a) {
           cell.push_back(']');
         }
         if (!s.ok()) return Fail(s.WithContext(a.segment));
-        if (jsonl) out.append(cell);
-        else AppendCsvField(cell, &out);
+        if (jsonl)
+          out.append(cell);
+        else
+          AppendCsvField(cell, &out);
       }
       out.append(jsonl ? "}\n" : "\n");
     }

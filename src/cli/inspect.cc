@@ -40,20 +40,28 @@ int Inspect(const InspectArgs& a) {
     j["table"] = m.table;
     j["layout"] = m.layout;
     j["totalDocs"] = m.total_docs;
-    j["timeColumn"] = m.time_column.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(m.time_column);
-    j["startTime"] = m.start_time ? nlohmann::ordered_json(*m.start_time) : nlohmann::ordered_json();
+    j["timeColumn"] =
+        m.time_column.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(m.time_column);
+    j["startTime"] =
+        m.start_time ? nlohmann::ordered_json(*m.start_time) : nlohmann::ordered_json();
     j["endTime"] = m.end_time ? nlohmann::ordered_json(*m.end_time) : nlohmann::ordered_json();
-    j["timeUnit"] = m.time_unit.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(m.time_unit);
-    j["startTimeMs"] = m.start_time_ms ? nlohmann::ordered_json(*m.start_time_ms) : nlohmann::ordered_json();
-    j["endTimeMs"] = m.end_time_ms ? nlohmann::ordered_json(*m.end_time_ms) : nlohmann::ordered_json();
-    j["creationTimeMs"] = m.creation_time_ms ? nlohmann::ordered_json(*m.creation_time_ms) : nlohmann::ordered_json();
+    j["timeUnit"] =
+        m.time_unit.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(m.time_unit);
+    j["startTimeMs"] =
+        m.start_time_ms ? nlohmann::ordered_json(*m.start_time_ms) : nlohmann::ordered_json();
+    j["endTimeMs"] =
+        m.end_time_ms ? nlohmann::ordered_json(*m.end_time_ms) : nlohmann::ordered_json();
+    j["creationTimeMs"] =
+        m.creation_time_ms ? nlohmann::ordered_json(*m.creation_time_ms) : nlohmann::ordered_json();
     j["crc"] = m.crc ? nlohmann::ordered_json(*m.crc) : nlohmann::ordered_json();
     j["dataCrc"] = m.data_crc ? nlohmann::ordered_json(*m.data_crc) : nlohmann::ordered_json();
     if (!m.realtime_start_offset.empty()) j["realtimeStartOffset"] = m.realtime_start_offset;
     if (!m.realtime_end_offset.empty()) j["realtimeEndOffset"] = m.realtime_end_offset;
     if (auto llc = segment::ParseLlcName(m.name)) {
-      j["llc"] = {{"table", llc->table}, {"partition", llc->partition},
-                  {"sequence", llc->sequence}, {"creationTime", llc->creation_time}};
+      j["llc"] = {{"table", llc->table},
+                  {"partition", llc->partition},
+                  {"sequence", llc->sequence},
+                  {"creationTime", llc->creation_time}};
     }
     auto& cols = j["columns"] = nlohmann::ordered_json::array();
     for (const auto& c : m.columns) {
@@ -70,8 +78,9 @@ int Inspect(const InspectArgs& a) {
       o["codec"] = Codec(c).empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(Codec(c));
       if (c.raw_version) o["rawVersion"] = c.raw_version;
       o["hasNullVector"] = c.has_null_vector;
-      o["nullCount"] = c.has_null_vector ? nlohmann::ordered_json(c.null_count)
-                                         : (c.non_null ? nlohmann::ordered_json(0) : nlohmann::ordered_json());
+      o["nullCount"] = c.has_null_vector
+                           ? nlohmann::ordered_json(c.null_count)
+                           : (c.non_null ? nlohmann::ordered_json(0) : nlohmann::ordered_json());
       if (c.has_default_null_value) o["defaultNullValue"] = c.default_null_value;
       if (!c.unsupported.empty()) o["unsupported"] = c.unsupported;
       cols.push_back(std::move(o));
@@ -86,14 +95,17 @@ int Inspect(const InspectArgs& a) {
   std::printf("total docs   %u\n", m.total_docs);
   if (!m.time_column.empty()) {
     std::printf("time column  %s", m.time_column.c_str());
-    if (m.start_time) std::printf(" [%lld, %lld] %s", (long long)*m.start_time, (long long)*m.end_time, m.time_unit.c_str());
+    if (m.start_time)
+      std::printf(" [%lld, %lld] %s", (long long)*m.start_time, (long long)*m.end_time,
+                  m.time_unit.c_str());
     std::printf("\n");
   }
   if (m.creation_time_ms) std::printf("created      %lld ms\n", (long long)*m.creation_time_ms);
   if (m.crc) std::printf("crc          %lld\n", (long long)*m.crc);
   if (m.data_crc) std::printf("data crc     %lld\n", (long long)*m.data_crc);
   if (!m.realtime_end_offset.empty()) {
-    std::printf("offsets      %s .. %s\n", m.realtime_start_offset.c_str(), m.realtime_end_offset.c_str());
+    std::printf("offsets      %s .. %s\n", m.realtime_start_offset.c_str(),
+                m.realtime_end_offset.c_str());
   }
   std::printf("\n%-28s %-11s %-9s %-3s %-10s %11s %-20s %s\n", "column", "type", "field", "sv",
               "encoding", "cardinality", "codec", "nulls");

@@ -1,6 +1,5 @@
 // pinot-export command line. Exit codes: 0 ok, 1 bad input, 2 usage error.
 #include <CLI/CLI.hpp>
-
 #include <cstdio>
 
 #include "cli/commands.h"
@@ -20,34 +19,47 @@ int main(int argc, char** argv) {
 
   InspectArgs ia;
   auto* inspect = app.add_subcommand("inspect", "Show segment and column metadata");
-  inspect->add_option("SEGMENT", ia.segment, "Segment tarball, directory or v3 directory")->required();
+  inspect->add_option("SEGMENT", ia.segment, "Segment tarball, directory or v3 directory")
+      ->required();
   inspect->add_flag("--json", ia.json, "Machine-readable JSON output");
 
   DumpArgs da;
   auto* dump = app.add_subcommand("dump", "Print a segment's rows in doc order");
   dump->add_option("SEGMENT", da.segment, "Segment tarball, directory or v3 directory")->required();
-  dump->add_option("--format", da.format, "csv (RFC 4180) or jsonl")->check(CLI::IsMember({"csv", "jsonl"}));
+  dump->add_option("--format", da.format, "csv (RFC 4180) or jsonl")
+      ->check(CLI::IsMember({"csv", "jsonl"}));
   dump->add_option("--columns", da.columns, "Comma-separated column names")->delimiter(',');
   dump->add_option("--limit", da.limit, "At most N rows")->check(CLI::NonNegativeNumber);
 
   ConvertArgs ca;
   auto* conv = app.add_subcommand("convert", "Convert a segment to a Parquet file");
-  conv->add_option("SEGMENT", ca.segment, "Segment: path, tarball or URI (s3://, gs://, hdfs://, http(s)://)")->required();
+  conv->add_option("SEGMENT", ca.segment,
+                   "Segment: path, tarball or URI (s3://, gs://, hdfs://, http(s)://)")
+      ->required();
   conv->add_option("OUTPUT", ca.output, "Output .parquet path or URI")->required();
   conv->add_option("--compression", ca.compression,
-                   "SNAPPY|GZIP|ZSTD|UNCOMPRESSED (fileFormat.parquet.compressionCodec)")->capture_default_str();
+                   "SNAPPY|GZIP|ZSTD|UNCOMPRESSED (fileFormat.parquet.compressionCodec)")
+      ->capture_default_str();
   conv->add_option("--row-group-bytes", ca.row_group_bytes, "fileFormat.parquet.rowGroupSizeBytes")
-      ->check(CLI::PositiveNumber)->capture_default_str();
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   conv->add_option("--page-bytes", ca.page_bytes, "fileFormat.parquet.pageSizeBytes")
-      ->check(CLI::PositiveNumber)->capture_default_str();
-  conv->add_option("--dictionary", ca.dictionary, "true|false (fileFormat.parquet.enableDictionary)")
-      ->check(CLI::IsMember({"true", "false"}))->capture_default_str();
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  conv->add_option("--dictionary", ca.dictionary,
+                   "true|false (fileFormat.parquet.enableDictionary)")
+      ->check(CLI::IsMember({"true", "false"}))
+      ->capture_default_str();
   conv->add_option("--json-max-depth", ca.json_max_depth, "fileFormat.parquet.json.maxDepth");
-  conv->add_option("--decimal-precision", ca.decimal_precision, "fileFormat.parquet.decimal.precision")
+  conv->add_option("--decimal-precision", ca.decimal_precision,
+                   "fileFormat.parquet.decimal.precision")
       ->check(CLI::Range(1, 38));
-  conv->add_option("--decimal-scale", ca.decimal_scale, "fileFormat.parquet.decimal.scale")->check(CLI::Range(0, 38));
-  conv->add_option("--columns", ca.columns, "Comma-separated columns to export (default all)")->delimiter(',');
-  conv->add_option("--fs-prop", ca.fs_props, "KEY=VALUE storage property (output.fs.prop.*), repeatable");
+  conv->add_option("--decimal-scale", ca.decimal_scale, "fileFormat.parquet.decimal.scale")
+      ->check(CLI::Range(0, 38));
+  conv->add_option("--columns", ca.columns, "Comma-separated columns to export (default all)")
+      ->delimiter(',');
+  conv->add_option("--fs-prop", ca.fs_props,
+                   "KEY=VALUE storage property (output.fs.prop.*), repeatable");
   conv->add_option("--fs-class", ca.fs_class, "output.fs.class (Pinot PinotFS class name)");
   conv->add_flag("--progress", ca.progress, "Show progress on stderr");
 

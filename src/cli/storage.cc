@@ -15,7 +15,8 @@ Status StorageContext::Init(const std::vector<std::string>& props, const std::st
   for (const auto& kv : props) {
     size_t eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) {
-      return Status::InvalidArgument("--fs-prop expects KEY=VALUE, got '" + kv.substr(0, kv.find('=')) + "'");
+      return Status::InvalidArgument("--fs-prop expects KEY=VALUE, got '" +
+                                     kv.substr(0, kv.find('=')) + "'");
     }
     props_.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
   }

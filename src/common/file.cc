@@ -68,7 +68,8 @@ MappedFile::~MappedFile() {
 Result<TempDir> TempDir::Make(const std::string& prefix) {
   const char* base = std::getenv("TMPDIR");
   std::string tmpl = std::string(base && *base ? base : "/tmp") + "/" + prefix + "-XXXXXX";
-  if (::mkdtemp(tmpl.data()) == nullptr) return Status::IOError(Errno("cannot create temp dir", tmpl));
+  if (::mkdtemp(tmpl.data()) == nullptr)
+    return Status::IOError(Errno("cannot create temp dir", tmpl));
   TempDir d;
   d.path_ = tmpl;
   return d;

@@ -50,14 +50,16 @@ class TempDir {
 };
 
 // Writes `target` atomically: bytes go to "<target>.tmp-<pid>-<n>" in the same directory; Commit()
-// fsyncs, renames over `target` and fsyncs the directory. Destroying an uncommitted file removes the
-// temp file, so a failed write leaves nothing behind.
+// fsyncs, renames over `target` and fsyncs the directory. Destroying an uncommitted file removes
+// the temp file, so a failed write leaves nothing behind.
 class AtomicFile {
  public:
   static Result<std::unique_ptr<AtomicFile>> Create(const std::string& target);
   ~AtomicFile();
   Status Append(std::string_view bytes);
-  Status Append(const void* p, size_t n) { return Append(std::string_view(static_cast<const char*>(p), n)); }
+  Status Append(const void* p, size_t n) {
+    return Append(std::string_view(static_cast<const char*>(p), n));
+  }
   uint64_t bytes_written() const { return written_; }
   Status Commit();
   void Abort();

@@ -5,12 +5,18 @@ namespace pe {
 namespace {
 const char* CodeName(StatusCode c) {
   switch (c) {
-    case StatusCode::kOk: return "OK";
-    case StatusCode::kInvalidArgument: return "invalid argument";
-    case StatusCode::kCorruption: return "corrupt input";
-    case StatusCode::kNotSupported: return "not supported";
-    case StatusCode::kIOError: return "I/O error";
-    case StatusCode::kNotFound: return "not found";
+    case StatusCode::kOk:
+      return "OK";
+    case StatusCode::kInvalidArgument:
+      return "invalid argument";
+    case StatusCode::kCorruption:
+      return "corrupt input";
+    case StatusCode::kNotSupported:
+      return "not supported";
+    case StatusCode::kIOError:
+      return "I/O error";
+    case StatusCode::kNotFound:
+      return "not found";
   }
   return "unknown";
 }

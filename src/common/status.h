@@ -2,7 +2,8 @@
 //
 // Modelled on leveldb::Status: a code plus a one-line message. Messages name the thing that is
 // wrong (file, column, key) and never contain secrets. The CLI maps codes to exit statuses:
-// kInvalidArgument/kCorruption/kNotSupported/kIOError/kNotFound -> 1 (bad input), usage errors -> 2.
+// kInvalidArgument/kCorruption/kNotSupported/kIOError/kNotFound -> 1 (bad input), usage errors
+// -> 2.
 #pragma once
 
 #include <cassert>
@@ -25,7 +26,9 @@ class [[nodiscard]] Status {
  public:
   Status() = default;  // OK
   static Status OK() { return Status(); }
-  static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status InvalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status Corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }
   static Status NotSupported(std::string m) { return {StatusCode::kNotSupported, std::move(m)}; }
   static Status IOError(std::string m) { return {StatusCode::kIOError, std::move(m)}; }
@@ -54,7 +57,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {  // NOLINT
     assert(!std::get<Status>(v_).ok());
   }
@@ -82,10 +85,10 @@ class [[nodiscard]] Result {
 #define PE_CONCAT_INNER(a, b) a##b
 #define PE_CONCAT(a, b) PE_CONCAT_INNER(a, b)
 
-#define PE_RETURN_IF_ERROR(expr)        \
-  do {                                  \
-    ::pe::Status _pe_st = (expr);       \
-    if (!_pe_st.ok()) return _pe_st;    \
+#define PE_RETURN_IF_ERROR(expr)     \
+  do {                               \
+    ::pe::Status _pe_st = (expr);    \
+    if (!_pe_st.ok()) return _pe_st; \
   } while (0)
 
 #define PE_ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \

@@ -1,8 +1,8 @@
 // Pinot segment → Parquet: schema mapping, row-group planning and the per-column streaming loop.
 #include "convert/convert.h"
 
-#include <chrono>
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 
@@ -27,11 +27,21 @@ Result<ColumnSchema> MapColumn(const ColumnMeta& c, const Options& o) {
   s.optional = c.has_null_vector;
   s.list = !c.single_value;
   switch (c.data_type) {
-    case DataType::kInt: s.type = PhysicalType::kInt32; break;
-    case DataType::kLong: s.type = PhysicalType::kInt64; break;
-    case DataType::kFloat: s.type = PhysicalType::kFloat; break;
-    case DataType::kDouble: s.type = PhysicalType::kDouble; break;
-    case DataType::kBoolean: s.type = PhysicalType::kBoolean; break;
+    case DataType::kInt:
+      s.type = PhysicalType::kInt32;
+      break;
+    case DataType::kLong:
+      s.type = PhysicalType::kInt64;
+      break;
+    case DataType::kFloat:
+      s.type = PhysicalType::kFloat;
+      break;
+    case DataType::kDouble:
+      s.type = PhysicalType::kDouble;
+      break;
+    case DataType::kBoolean:
+      s.type = PhysicalType::kBoolean;
+      break;
     case DataType::kTimestamp:
       s.type = PhysicalType::kInt64;
       s.logical.kind = LogicalType::kTimestampMillisUtc;
@@ -45,7 +55,9 @@ Result<ColumnSchema> MapColumn(const ColumnMeta& c, const Options& o) {
       s.type = PhysicalType::kByteArray;
       s.logical.kind = LogicalType::kJson;
       break;
-    case DataType::kBytes: s.type = PhysicalType::kByteArray; break;
+    case DataType::kBytes:
+      s.type = PhysicalType::kByteArray;
+      break;
     case DataType::kUuid:
       s.type = PhysicalType::kFixedLenByteArray;
       s.type_length = 16;
@@ -72,7 +84,8 @@ Result<ColumnSchema> MapColumn(const ColumnMeta& c, const Options& o) {
 double RowBytes(const segment::Segment& seg, const ColumnMeta& c) {
   const double docs = std::max<uint32_t>(1, seg.meta().total_docs);
   const double per_row = c.single_value ? 1.0 : double(c.total_entries) / docs;
-  if (c.stored_type != segment::StoredType::kBinary) return per_row * segment::FixedWidth(c.stored_type);
+  if (c.stored_type != segment::StoredType::kBinary)
+    return per_row * segment::FixedWidth(c.stored_type);
   // Binary: average length of a sample of values (first batch), + 4 bytes length prefix.
   auto r = seg.OpenColumn(c.name);
   if (!r.ok()) return per_row * 16;
@@ -119,7 +132,8 @@ class ColumnStreamer {
         if (!b.nulls[i]) scratch->push_back(v[i]);
     } else {
       for (uint32_t i = 0; i < b.num_docs; ++i)
-        if (!b.nulls[i]) scratch->insert(scratch->end(), v.begin() + b.offsets[i], v.begin() + b.offsets[i + 1]);
+        if (!b.nulls[i])
+          scratch->insert(scratch->end(), v.begin() + b.offsets[i], v.begin() + b.offsets[i + 1]);
     }
     return scratch->data();
   }
@@ -160,7 +174,8 @@ class ColumnStreamer {
         }
       case DataType::kUuid:
         if (v.size() != 16) {
-          return Status::Corruption("column " + m_.name + ": UUID value of " + std::to_string(v.size()) + " bytes");
+          return Status::Corruption("column " + m_.name + ": UUID value of " +
+                                    std::to_string(v.size()) + " bytes");
         }
         [[fallthrough]];
       default:
@@ -199,7 +214,8 @@ class ColumnStreamer {
     }
     // Binary: pass through when nothing is dropped or transformed.
     if (!nulls && !NeedsBinaryTransform()) {
-      return w_->WriteByteArray(col_, b.num_docs, b.bin_offsets.data(), b.bin_data.data(), nullptr, offs);
+      return w_->WriteByteArray(col_, b.num_docs, b.bin_offsets.data(), b.bin_data.data(), nullptr,
+                                offs);
     }
     bin_offs_.assign(1, 0);
     bin_data_.clear();
@@ -295,7 +311,8 @@ class ColumnStreamer {
           }
           bin_offs_.push_back(uint32_t(bin_data_.size()));
         }
-        PE_RETURN_IF_ERROR(w_->SetDictionaryByteArray(col_, bin_offs_.data(), bin_data_.data(), dn));
+        PE_RETURN_IF_ERROR(
+            w_->SetDictionaryByteArray(col_, bin_offs_.data(), bin_data_.data(), dn));
         break;
       }
     }
@@ -333,15 +350,18 @@ Result<std::vector<ColumnSchema>> MapSchema(const segment::SegmentMeta& seg,
                                             const std::vector<const ColumnMeta*>& cols,
                                             const Options& o) {
   if (o.decimal_precision < 0 || o.decimal_precision > 38) {
-    return Status::InvalidArgument("decimal precision must be 1..38, not " + std::to_string(o.decimal_precision));
+    return Status::InvalidArgument("decimal precision must be 1..38, not " +
+                                   std::to_string(o.decimal_precision));
   }
   if (o.decimal_precision > 0 && (o.decimal_scale < 0 || o.decimal_scale > o.decimal_precision)) {
-    return Status::InvalidArgument("decimal scale must be 0..precision (" + std::to_string(o.decimal_precision) +
-                                   "), not " + std::to_string(o.decimal_scale));
+    return Status::InvalidArgument("decimal scale must be 0..precision (" +
+                                   std::to_string(o.decimal_precision) + "), not " +
+                                   std::to_string(o.decimal_scale));
   }
   if (o.json_max_depth >= 0) {
-    return Status::NotSupported("json max depth (JSON columns as Parquet groups) is not implemented yet; "
-                                "JSON columns are written as JSON text");
+    return Status::NotSupported(
+        "json max depth (JSON columns as Parquet groups) is not implemented yet; "
+        "JSON columns are written as JSON text");
   }
   std::vector<ColumnSchema> out;
   for (const ColumnMeta* c : cols) {
@@ -353,7 +373,8 @@ Result<std::vector<ColumnSchema>> MapSchema(const segment::SegmentMeta& seg,
   return out;
 }
 
-Result<Summary> ConvertSegment(const segment::Segment& seg, const std::string& out_path, const Options& o) {
+Result<Summary> ConvertSegment(const segment::Segment& seg, const std::string& out_path,
+                               const Options& o) {
   auto t0 = std::chrono::steady_clock::now();
   const segment::SegmentMeta& m = seg.meta();
   std::vector<const ColumnMeta*> cols;
@@ -385,10 +406,13 @@ Result<Summary> ConvertSegment(const segment::Segment& seg, const std::string& o
                    {"pinot.segment.name", m.name},
                    {"pinot.segment.totalDocs", std::to_string(m.total_docs)}};
   if (!m.time_column.empty()) wo.key_values.push_back({"pinot.segment.timeColumn", m.time_column});
-  if (m.start_time_ms) wo.key_values.push_back({"pinot.segment.startTimeMs", std::to_string(*m.start_time_ms)});
-  if (m.end_time_ms) wo.key_values.push_back({"pinot.segment.endTimeMs", std::to_string(*m.end_time_ms)});
+  if (m.start_time_ms)
+    wo.key_values.push_back({"pinot.segment.startTimeMs", std::to_string(*m.start_time_ms)});
+  if (m.end_time_ms)
+    wo.key_values.push_back({"pinot.segment.endTimeMs", std::to_string(*m.end_time_ms)});
   if (m.crc) wo.key_values.push_back({"pinot.segment.crc", std::to_string(*m.crc)});
-  if (m.creation_time_ms) wo.key_values.push_back({"pinot.segment.creationTimeMs", std::to_string(*m.creation_time_ms)});
+  if (m.creation_time_ms)
+    wo.key_values.push_back({"pinot.segment.creationTimeMs", std::to_string(*m.creation_time_ms)});
   PE_ASSIGN_OR_RETURN(auto w, parquet::FileWriter::Open(out_path, schema, wo));
 
   const uint32_t total = m.total_docs;

@@ -48,9 +48,9 @@ struct Summary {
 
 // The Parquet schema for `columns` of `seg` (all columns if empty). Errors: kInvalidArgument for
 // options that do not fit the data (e.g. decimal precision out of range), kNotSupported.
-Result<std::vector<parquet::ColumnSchema>> MapSchema(const segment::SegmentMeta& seg,
-                                                     const std::vector<const segment::ColumnMeta*>& columns,
-                                                     const Options& opts);
+Result<std::vector<parquet::ColumnSchema>> MapSchema(
+    const segment::SegmentMeta& seg, const std::vector<const segment::ColumnMeta*>& columns,
+    const Options& opts);
 
 // Writes `seg` to the local file `out_path` atomically (nothing is left behind on error).
 // Errors name the column and, for values that do not fit, the value.

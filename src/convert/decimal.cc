@@ -33,8 +33,9 @@ Status ToDecimalBytes(std::string_view pinot, int precision, int scale, int len,
     return t.ok() ? *t : std::string("?");
   };
   auto no_fit = [&](const std::string& why) {
-    return Status::InvalidArgument("value " + text() + " does not fit DECIMAL(" + std::to_string(precision) + "," +
-                                   std::to_string(scale) + "): " + why);
+    return Status::InvalidArgument("value " + text() + " does not fit DECIMAL(" +
+                                   std::to_string(precision) + "," + std::to_string(scale) +
+                                   "): " + why);
   };
   // Sign-extend the two's complement magnitude into 128 bits (more than 16 significant bytes
   // cannot fit precision <= 38).
@@ -53,7 +54,8 @@ Status ToDecimalBytes(std::string_view pinot, int precision, int scale, int len,
   int diff = scale - src_scale;
   if (diff > 0) {
     for (int i = 0; i < diff; ++i) {
-      if (v > limit || v < -limit) return no_fit("more than " + std::to_string(precision) + " digits");
+      if (v > limit || v < -limit)
+        return no_fit("more than " + std::to_string(precision) + " digits");
       v *= 10;
     }
   } else if (diff < 0) {
@@ -62,7 +64,8 @@ Status ToDecimalBytes(std::string_view pinot, int precision, int scale, int len,
       v /= 10;
     }
   }
-  if (v >= limit || v <= -limit) return no_fit("more than " + std::to_string(precision) + " digits");
+  if (v >= limit || v <= -limit)
+    return no_fit("more than " + std::to_string(precision) + " digits");
   out->resize(size_t(len));
   unsigned __int128 w = (unsigned __int128)v;
   for (int i = len - 1; i >= 0; --i) {

@@ -15,7 +15,8 @@ int DecimalBytes(int precision);
 
 // Converts a serialized Pinot BigDecimal (BigDecimalUtils: BE int16 scale + BigInteger bytes) to
 // the unscaled value at `scale`, as `len` big-endian two's-complement bytes. A value that would
-// lose digits at `scale` or needs more than `precision` digits is kInvalidArgument naming the value.
+// lose digits at `scale` or needs more than `precision` digits is kInvalidArgument naming the
+// value.
 Status ToDecimalBytes(std::string_view pinot, int precision, int scale, int len, std::string* out);
 
 }  // namespace pe::convert

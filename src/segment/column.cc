@@ -22,7 +22,8 @@ class ColumnReaderImpl final : public ColumnReader {
   bool has_ids() const override { return meta_.dict_encoded || rebuilt_; }
 
   Status ReadIds(uint32_t first, uint32_t n, ColumnBatch* out) override {
-    if (!has_ids()) return Status::InvalidArgument("column " + meta_.name + " is not dictionary-encoded");
+    if (!has_ids())
+      return Status::InvalidArgument("column " + meta_.name + " is not dictionary-encoded");
     PE_RETURN_IF_ERROR(Check(first, n));
     out->Clear();
     out->first_doc = first;
@@ -87,12 +88,14 @@ Result<std::unique_ptr<ColumnReader>> OpenColumnReader(const SegmentMeta& seg, c
   r->total_docs_ = seg.total_docs;
   ColumnMeta& meta = r->meta_;
   const std::string what = "column " + m.name;
+  if (!m.unsupported.empty()) return Status::NotSupported(m.unsupported);
   if (m.has_dictionary || m.dict_encoded) {
     PE_ASSIGN_OR_RETURN(auto d, store.Find(m.name, kDictionary));
     if (d) {
       PE_ASSIGN_OR_RETURN(r->dict_, OpenDictionary(meta, *d, pad));
     } else if (m.dict_encoded && seg.total_docs > 0) {
-      return Status::Corruption(what + ": dictionary-encoded but the segment has no dictionary for it");
+      return Status::Corruption(what +
+                                ": dictionary-encoded but the segment has no dictionary for it");
     }
   }
   std::string suffix;
@@ -109,13 +112,15 @@ Result<std::unique_ptr<ColumnReader>> OpenColumnReader(const SegmentMeta& seg, c
       PE_ASSIGN_OR_RETURN(r->fwd_, OpenRawForward(meta, seg.total_docs, *fwd, &meta.forward,
                                                   &meta.raw_version, &meta.codec));
     } else {
-      if (!r->dict_) return Status::Corruption(what + ": dictionary-encoded forward index without a dictionary");
+      if (!r->dict_)
+        return Status::Corruption(what + ": dictionary-encoded forward index without a dictionary");
       PE_ASSIGN_OR_RETURN(r->fwd_, OpenDictForward(meta, seg.total_docs, *fwd, &meta.forward));
     }
   } else {
     PE_ASSIGN_OR_RETURN(auto inv, store.Find(m.name, kInvertedIndex));
     if (!r->dict_ || !inv) {
-      return Status::NotSupported(what + ": forward index is disabled and there is no dictionary + "
+      return Status::NotSupported(what +
+                                  ": forward index is disabled and there is no dictionary + "
                                   "inverted index to rebuild it from");
     }
     PE_ASSIGN_OR_RETURN(r->fwd_, OpenRebuiltForward(meta, seg.total_docs, *inv));
@@ -124,8 +129,8 @@ Result<std::unique_ptr<ColumnReader>> OpenColumnReader(const SegmentMeta& seg, c
   }
   PE_ASSIGN_OR_RETURN(auto nv, store.Find(m.name, kNullVector));
   if (nv && !nv->empty()) {
-    roaring_bitmap_t* b =
-        roaring_bitmap_portable_deserialize_safe(reinterpret_cast<const char*>(nv->data()), nv->size());
+    roaring_bitmap_t* b = roaring_bitmap_portable_deserialize_safe(
+        reinterpret_cast<const char*>(nv->data()), nv->size());
     if (!b) return Status::Corruption(what + ": null value vector is not a valid Roaring bitmap");
     r->nulls_.reset(b);
     meta.has_null_vector = true;

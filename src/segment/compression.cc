@@ -24,14 +24,22 @@ namespace pe::segment {
 
 const char* CodecName(int codec) {
   switch (codec) {
-    case 0: return "PASS_THROUGH";
-    case 1: return "SNAPPY";
-    case 2: return "ZSTANDARD";
-    case 3: return "LZ4";
-    case 4: return "LZ4_LENGTH_PREFIXED";
-    case 5: return "GZIP";
-    case 6: return "DELTA";
-    case 7: return "DELTADELTA";
+    case 0:
+      return "PASS_THROUGH";
+    case 1:
+      return "SNAPPY";
+    case 2:
+      return "ZSTANDARD";
+    case 3:
+      return "LZ4";
+    case 4:
+      return "LZ4_LENGTH_PREFIXED";
+    case 5:
+      return "GZIP";
+    case 6:
+      return "DELTA";
+    case 7:
+      return "DELTADELTA";
   }
   return "UNKNOWN";
 }
@@ -120,7 +128,8 @@ Status Decompress(int codec, Span in, size_t capacity, bool gzip_le_size, std::s
     }
     case 2: {
       unsigned long long n = ZSTD_getFrameContentSize(in.data(), in.size());
-      if (n == ZSTD_CONTENTSIZE_ERROR) return Status::Corruption("ZSTANDARD chunk is not a zstd frame");
+      if (n == ZSTD_CONTENTSIZE_ERROR)
+        return Status::Corruption("ZSTANDARD chunk is not a zstd frame");
       size_t cap = n == ZSTD_CONTENTSIZE_UNKNOWN ? capacity : size_t(n);
       if (n != ZSTD_CONTENTSIZE_UNKNOWN && n > capacity) return TooLarge("ZSTANDARD", n, capacity);
       out->resize(cap);
@@ -135,7 +144,8 @@ Status Decompress(int codec, Span in, size_t capacity, bool gzip_le_size, std::s
     case 3:
       return Lz4Block(in.data(), in.size(), capacity, out);
     case 4: {
-      if (in.size() < 4) return Status::Corruption("LZ4_LENGTH_PREFIXED chunk shorter than 4 bytes");
+      if (in.size() < 4)
+        return Status::Corruption("LZ4_LENGTH_PREFIXED chunk shorter than 4 bytes");
       uint32_t n = LoadLE32(in.data());
       if (n > capacity) return TooLarge("LZ4_LENGTH_PREFIXED", n, capacity);
       PE_RETURN_IF_ERROR(Lz4Block(in.data() + 4, in.size() - 4, n, out));
@@ -157,7 +167,8 @@ Status Decompress(int codec, Span in, size_t capacity, bool gzip_le_size, std::s
       int r = inflate(&zs, Z_FINISH);
       size_t produced = n - zs.avail_out;
       inflateEnd(&zs);
-      if (r != Z_STREAM_END || produced != n) return Status::Corruption("GZIP chunk does not inflate");
+      if (r != Z_STREAM_END || produced != n)
+        return Status::Corruption("GZIP chunk does not inflate");
       return Status::OK();
     }
     case 6:

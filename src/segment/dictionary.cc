@@ -1,11 +1,13 @@
 // Immutable dictionaries (L/segment/index/readers/*Dictionary, BaseImmutableDictionary; writer
-// L/segment/creator/impl/SegmentDictionaryCreator). Values are sorted ascending; dict id = position.
+// L/segment/creator/impl/SegmentDictionaryCreator). Values are sorted ascending; dict id =
+// position.
 //
 //   INT/BOOLEAN/FLOAT      cardinality x 4-byte BE
 //   LONG/TIMESTAMP/DOUBLE  cardinality x 8-byte BE (IEEE 754 for floating point)
 //   STRING/JSON fixed      cardinality x W bytes, right-padded with the pad byte; the value is the
-//                          bytes before the first pad byte (FixedByteValueReaderWriter.readUnpaddedBytes).
-//                          Legacy '%' padding strips from the FIRST '%'.
+//                          bytes before the first pad byte
+//                          (FixedByteValueReaderWriter.readUnpaddedBytes). Legacy '%' padding
+//                          strips from the FIRST '%'.
 //   BYTES/BIG_DECIMAL/UUID fixed when all values have the same length: W bytes, no padding
 //   var-length (".vl;")    magic 2E 76 6C 3B | BE int version (1) | BE int numValues |
 //                          BE int dataSectionOffset | BE int offsets[numValues + 1] (absolute)
@@ -153,7 +155,8 @@ Result<std::vector<uint32_t>> ParseVarLengthOffsets(Span buf, const std::string&
   uint32_t n = LoadBE32(buf.data() + 8);
   uint32_t data_off = LoadBE32(buf.data() + 12);
   if (version != 1) {
-    return Status::NotSupported(what + ": var-length dictionary version " + std::to_string(version));
+    return Status::NotSupported(what + ": var-length dictionary version " +
+                                std::to_string(version));
   }
   if (!InBounds(buf, data_off, (uint64_t(n) + 1) * 4)) {
     return Status::Corruption(what + ": var-length dictionary offsets past the end");
@@ -178,8 +181,8 @@ Result<std::unique_ptr<Dictionary>> OpenDictionary(const ColumnMeta& m, Span buf
     size_t w = size_t(FixedWidth(m.stored_type));
     if (buf.size() != card * w) {
       return Status::Corruption(what + ": " + std::to_string(buf.size()) + " bytes, expected " +
-                                std::to_string(card * w) + " (cardinality " +
-                                std::to_string(card) + " x " + std::to_string(w) + ")");
+                                std::to_string(card * w) + " (cardinality " + std::to_string(card) +
+                                " x " + std::to_string(w) + ")");
     }
     return std::unique_ptr<Dictionary>(new FixedNumericDictionary(m.stored_type, buf, card));
   }

@@ -1,7 +1,8 @@
 // Dictionary-encoded forward indexes → dictionary ids.
 //
 // Sorted SV (SortedIndexReaderImpl; writer SingleValueSortedForwardIndexCreator →
-//   FixedByteSingleValueMultiColWriter): cardinality x {BE int startDoc, BE int endDoc (inclusive)}.
+//   FixedByteSingleValueMultiColWriter): cardinality x {BE int startDoc, BE int endDoc
+//   (inclusive)}.
 // Unsorted SV (FixedBitSVForwardIndexReaderV2 / FixedBitSVForwardIndexWriter): totalDocs dict ids
 //   bit-packed MSB-first with bitsPerElement bits, no header.
 // MV (FixedBitMVForwardIndexReader / FixedBitMVForwardIndexWriter):
@@ -16,8 +17,8 @@
 //   (bitsPerId bits); offsets (numUnique+1 values of BitsFor(numTotalValues) bits); dict ids.
 // Forward index disabled (InvertedIndexAndDictionaryBasedForwardIndexCreator): every doc of
 //   inverted bitmap d gets dict id d; inverted layout (BitmapInvertedIndexReader):
-//   (card+1) BE uint32 offsets, then portable Roaring bitmaps; offsets absolute (new) or relative to
-//   the bitmap area (old) — normalised with offsets[0].
+//   (card+1) BE uint32 offsets, then portable Roaring bitmaps; offsets absolute (new) or relative
+//   to the bitmap area (old) — normalised with offsets[0].
 #include <roaring/roaring.h>
 
 #include <algorithm>
@@ -33,7 +34,8 @@ Status CheckIds(const ColumnMeta& m, const uint32_t* ids, size_t n) {
   uint32_t bad = 0;
   for (size_t i = 0; i < n; ++i) bad |= ids[i] >= m.cardinality;
   if (bad) {
-    return Status::Corruption("column " + m.name + ": forward index holds a dictionary id >= cardinality " +
+    return Status::Corruption("column " + m.name +
+                              ": forward index holds a dictionary id >= cardinality " +
                               std::to_string(m.cardinality));
   }
   return Status::OK();
@@ -47,8 +49,10 @@ class SortedReader final : public ForwardReader {
     uint32_t lo = 0, hi = m_.cardinality;
     while (lo < hi) {
       uint32_t mid = lo + (hi - lo) / 2;
-      if (End(mid) < first) lo = mid + 1;
-      else hi = mid;
+      if (End(mid) < first)
+        lo = mid + 1;
+      else
+        hi = mid;
     }
     uint32_t id = lo;
     out->ids.resize(n);
@@ -132,9 +136,7 @@ class FixedBitMVReader final : public ForwardReader {
   }
 
  private:
-  bool BitSet(uint64_t v) const {
-    return (buf_[bitmap_off_ + (v >> 3)] >> (7 - (v & 7))) & 1;
-  }
+  bool BitSet(uint64_t v) const { return (buf_[bitmap_off_ + (v >> 3)] >> (7 - (v & 7))) & 1; }
   // *v is a doc's first value index; advances it past that doc's values.
   Status NextDocEnd(uint64_t* v) const {
     const uint64_t total = m_.total_entries;
@@ -180,7 +182,8 @@ class EntryDictMVReader final : public ForwardReader {
     uint32_t se[2];
     for (uint32_t i = 0; i < n; ++i) {
       uint32_t e = entries_[i];
-      if (e >= unique_) return Status::Corruption("column " + m_.name + ": MV entry id out of range");
+      if (e >= unique_)
+        return Status::Corruption("column " + m_.name + ": MV entry id out of range");
       UnpackBits(buf_.data() + off_off_, bits_off_, e, 2, se);
       if (se[0] > se[1] || se[1] > total_values_) {
         return Status::Corruption("column " + m_.name + ": MV entry offsets out of range");
@@ -220,14 +223,15 @@ class RebuiltReader final : public ForwardReader {
 Result<std::unique_ptr<ForwardReader>> OpenDictForward(const ColumnMeta& m, uint32_t total_docs,
                                                        Span buf, ForwardKind* kind) {
   const std::string what = "column " + m.name + " forward index";
-  const int bits = m.bits_per_element > 0 ? m.bits_per_element
-                                          : BitsFor(m.cardinality ? m.cardinality - 1 : 0);
+  const int bits =
+      m.bits_per_element > 0 ? m.bits_per_element : BitsFor(m.cardinality ? m.cardinality - 1 : 0);
   if (bits > 32) return Status::Corruption(what + ": bitsPerElement " + std::to_string(bits));
   if (m.single_value && m.sorted) {
     *kind = ForwardKind::kDictSorted;
     if (buf.size() != 8 * uint64_t(m.cardinality)) {
       return Status::Corruption(what + ": sorted index has " + std::to_string(buf.size()) +
-                                " bytes, expected 8 x cardinality " + std::to_string(m.cardinality));
+                                " bytes, expected 8 x cardinality " +
+                                std::to_string(m.cardinality));
     }
     return std::unique_ptr<ForwardReader>(new SortedReader(m, buf));
   }
@@ -267,8 +271,8 @@ Result<std::unique_ptr<ForwardReader>> OpenDictForward(const ColumnMeta& m, uint
   uint64_t bitmap_off = 4 * uint64_t(num_chunks);
   uint64_t ids_off = bitmap_off + (total + 7) / 8;
   if (!InBounds(buf, ids_off, PackedBytes(total, bits))) {
-    return Status::Corruption(what + ": " + std::to_string(buf.size()) +
-                              " bytes, too short for " + std::to_string(total) + " values");
+    return Status::Corruption(what + ": " + std::to_string(buf.size()) + " bytes, too short for " +
+                              std::to_string(total) + " values");
   }
   return std::unique_ptr<ForwardReader>(
       new FixedBitMVReader(m, buf, dpc, num_chunks, bitmap_off, ids_off, bits));

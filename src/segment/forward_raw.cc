@@ -4,15 +4,18 @@
 //   BE int version | BE int numChunks | BE int numDocsPerChunk | BE int lengthOfLongestEntry
 //   version >= 2: | BE int totalDocs | BE int compressionType | BE int dataHeaderStart (28)
 //   then numChunks chunk offsets (BE int if version <= 2, BE long if >= 3), absolute in the buffer;
-//   chunk size = next offset - this (last: buffer end). Version 1 has a 16-byte header and is SNAPPY.
+//   chunk size = next offset - this (last: buffer end). Version 1 has a 16-byte header and is
+//   SNAPPY.
 //   - fixed SV (FixedByteChunkSVForwardIndexReader, FixedBytePower2ChunkSVForwardIndexReader for
 //     version >= 4, whose numDocsPerChunk is a power of 2): numDocsPerChunk BE values per chunk.
-//   - var SV (VarByteChunkSVForwardIndexReader): decompressed chunk = numDocsPerChunk BE int offsets
+//   - var SV (VarByteChunkSVForwardIndexReader): decompressed chunk = numDocsPerChunk BE int
+//   offsets
 //     from chunk start, then data; a value ends at the next offset, or at the chunk end for the
 //     chunk's last doc or when the next offset is 0 (a partial last chunk).
 //   - MV (FixedByteChunkMVForwardIndexReader, VarByteChunkMVForwardIndexReader): var-SV framing;
 //     entry = [BE int n][n BE values] or [BE int n][n BE int lengths][bytes] (ArraySerDeUtils).
-// Var-byte V4/V5/V6 (VarByteChunkForwardIndexReaderV4/V5/V6, writers VarByteChunkForwardIndexWriterV4+):
+// Var-byte V4/V5/V6 (VarByteChunkForwardIndexReaderV4/V5/V6, writers
+// VarByteChunkForwardIndexWriterV4+):
 //   BE header {version, targetDecompressedChunkSize, compressionType, chunksStartOffset};
 //   [16, chunksStart): 8-byte LE entries {int docIdOffset (MSB set = huge chunk), uint32 chunk
 //   offset relative to chunksStart}. Regular chunk (decompressed, LE): int numDocs,
@@ -152,7 +155,8 @@ class ChunkReader final : public ForwardReader {
       }
     }
     if (r->codec_ < 0 || r->codec_ > 7) {
-      return Status::NotSupported(what + ": chunk compression type id " + std::to_string(r->codec_));
+      return Status::NotSupported(what + ": chunk compression type id " +
+                                  std::to_string(r->codec_));
     }
     *codec_name = CodecName(r->codec_);
     if (r->dpc_ == 0) return Status::Corruption(what + ": zero docs per chunk");
@@ -199,7 +203,8 @@ class ChunkReader final : public ForwardReader {
       uint32_t in_chunk = doc - c * dpc_;
       uint32_t take = std::min(end - doc, dpc_ - in_chunk);
       if (fixed_sv) {
-        if ((size_t(in_chunk) + take) * w > chunk_.size()) return Corrupt("chunk holds too few values");
+        if ((size_t(in_chunk) + take) * w > chunk_.size())
+          return Corrupt("chunk holds too few values");
         AppendFixed(m_.stored_type, chunk_.data() + in_chunk * w, take, out);
       } else {
         for (uint32_t i = 0; i < take; ++i) {
@@ -241,7 +246,8 @@ class ChunkReader final : public ForwardReader {
   // Entry i of the current (var-framed) chunk c.
   Status VarEntry(uint32_t c, uint32_t i, std::string_view* e) const {
     const uint64_t hdr = 4 * uint64_t(dpc_);
-    if (chunk_.size() < std::min<uint64_t>(hdr, 4 * uint64_t(i + 1))) return Corrupt("chunk header truncated");
+    if (chunk_.size() < std::min<uint64_t>(hdr, 4 * uint64_t(i + 1)))
+      return Corrupt("chunk header truncated");
     uint64_t s = LoadBE32(chunk_.data() + 4 * size_t(i));
     uint64_t e_end = chunk_.size();
     bool last_doc = i + 1 == dpc_ || uint64_t(c) * dpc_ + i + 1 == total_docs_;
@@ -272,7 +278,8 @@ class VarByteV4Reader final : public ForwardReader {
   static Result<std::unique_ptr<ForwardReader>> Open(const ColumnMeta& m, uint32_t total_docs,
                                                      Span buf, int version,
                                                      std::string* codec_name) {
-    const std::string what = "column " + m.name + " raw forward index (V" + std::to_string(version) + ")";
+    const std::string what =
+        "column " + m.name + " raw forward index (V" + std::to_string(version) + ")";
     if (buf.size() < 16) return Status::Corruption(what + ": header truncated");
     std::unique_ptr<VarByteV4Reader> r(new VarByteV4Reader(m, buf, total_docs));
     r->version_ = version;
@@ -280,7 +287,8 @@ class VarByteV4Reader final : public ForwardReader {
     r->codec_ = int(LoadBE32(buf.data() + 8));
     uint32_t chunks_start = LoadBE32(buf.data() + 12);
     if (r->codec_ < 0 || r->codec_ > 7) {
-      return Status::NotSupported(what + ": chunk compression type id " + std::to_string(r->codec_));
+      return Status::NotSupported(what + ": chunk compression type id " +
+                                  std::to_string(r->codec_));
     }
     *codec_name = CodecName(r->codec_);
     if (chunks_start < 16 || chunks_start > buf.size() || (chunks_start - 16) % 8) {
@@ -298,8 +306,10 @@ class VarByteV4Reader final : public ForwardReader {
       r->huge_[c] = (d & 0x80000000u) != 0;
       r->first_doc_[c] = d & 0x7FFFFFFFu;
       r->offsets_[c] = uint64_t(chunks_start) + LoadLE32(p + 4);
-      if (c > 0 && (r->first_doc_[c] <= r->first_doc_[c - 1] || r->offsets_[c] < r->offsets_[c - 1])) {
-        return Status::Corruption(what + ": chunk metadata not increasing at chunk " + std::to_string(c));
+      if (c > 0 &&
+          (r->first_doc_[c] <= r->first_doc_[c - 1] || r->offsets_[c] < r->offsets_[c - 1])) {
+        return Status::Corruption(what + ": chunk metadata not increasing at chunk " +
+                                  std::to_string(c));
       }
     }
     r->offsets_[n] = buf.size();
@@ -313,10 +323,13 @@ class VarByteV4Reader final : public ForwardReader {
     StartBatch(m_, n, out);
     uint32_t doc = first, end = first + n;
     while (doc < end) {
-      size_t c = size_t(std::upper_bound(first_doc_.begin(), first_doc_.end(), doc) - first_doc_.begin()) - 1;
+      size_t c =
+          size_t(std::upper_bound(first_doc_.begin(), first_doc_.end(), doc) - first_doc_.begin()) -
+          1;
       PE_RETURN_IF_ERROR(Load(c));
       uint32_t in_chunk = doc - first_doc_[c];
-      if (in_chunk >= chunk_docs_) return Corrupt("doc " + std::to_string(doc) + " not in its chunk");
+      if (in_chunk >= chunk_docs_)
+        return Corrupt("doc " + std::to_string(doc) + " not in its chunk");
       uint32_t take = std::min(end - doc, chunk_docs_ - in_chunk);
       for (uint32_t i = 0; i < take; ++i) {
         std::string_view e;
@@ -353,7 +366,8 @@ class VarByteV4Reader final : public ForwardReader {
     } else {
       if (chunk_.size() < 4) return Corrupt("chunk header truncated");
       chunk_docs_ = LoadLE32(chunk_.data());
-      if (chunk_docs_ == 0 || (chunk_.size() - 4) / 4 < chunk_docs_) return Corrupt("chunk header truncated");
+      if (chunk_docs_ == 0 || (chunk_.size() - 4) / 4 < chunk_docs_)
+        return Corrupt("chunk header truncated");
       // V6 with compression: sizes instead of offsets -> prefix-sum into offsets.
       starts_.resize(size_t(chunk_docs_) + 1);
       const uint64_t data0 = 4 * (uint64_t(chunk_docs_) + 1);
@@ -365,7 +379,8 @@ class VarByteV4Reader final : public ForwardReader {
         }
         starts_[chunk_docs_] = pos;
       } else {
-        for (uint32_t i = 0; i < chunk_docs_; ++i) starts_[i] = LoadLE32(chunk_.data() + 4 + 4 * size_t(i));
+        for (uint32_t i = 0; i < chunk_docs_; ++i)
+          starts_[i] = LoadLE32(chunk_.data() + 4 + 4 * size_t(i));
         starts_[chunk_docs_] = chunk_.size();
       }
       for (uint32_t i = 0; i < chunk_docs_; ++i) {

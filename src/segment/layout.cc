@@ -164,8 +164,10 @@ Result<std::unique_ptr<IndexStore>> IndexStore::Open(const std::string& dir, boo
       return Status::Corruption("index_map: " + key + " is not a number");
     }
     auto& e = s->map_[col][id];
-    if (field == "startOffset") e.first = v;
-    else if (field == "size") e.second = v;
+    if (field == "startOffset")
+      e.first = v;
+    else if (field == "size")
+      e.second = v;
   }
   for (const auto& [col, ids] : s->map_) {
     for (const auto& [id, e] : ids) {
@@ -197,7 +199,7 @@ Result<std::optional<Span>> IndexStore::Find(const std::string& column,
     }
     return std::optional<Span>(Span(psf_.data() + i->second.first + 8, i->second.second - 8));
   }
-  const char* suffix = index == kDictionary     ? ".dict"
+  const char* suffix = index == kDictionary      ? ".dict"
                        : index == kNullVector    ? ".bitmap.nullvalue"
                        : index == kInvertedIndex ? ".bitmap.inv"
                                                  : nullptr;
@@ -220,7 +222,8 @@ Result<std::optional<Span>> IndexStore::FindFile(const std::string& file) const 
 Result<std::optional<Span>> IndexStore::FindForward(const std::string& column,
                                                     std::string* suffix) const {
   if (v3_) return Find(column, kForwardIndex);
-  for (const char* s : {".sv.unsorted.fwd", ".sv.sorted.fwd", ".mv.fwd", ".sv.raw.fwd", ".mv.raw.fwd"}) {
+  for (const char* s :
+       {".sv.unsorted.fwd", ".sv.sorted.fwd", ".mv.fwd", ".sv.raw.fwd", ".mv.raw.fwd"}) {
     PE_ASSIGN_OR_RETURN(auto f, FindFile(column + s));
     if (f) {
       *suffix = s;
@@ -241,7 +244,9 @@ class SegmentImpl final : public Segment {
   const SegmentMeta& meta() const override { return meta_; }
   Result<std::unique_ptr<ColumnReader>> OpenColumn(std::string_view name) const override {
     const ColumnMeta* m = meta_.FindColumn(name);
-    if (!m) return Status::NotFound("segment " + meta_.name + " has no column '" + std::string(name) + "'");
+    if (!m)
+      return Status::NotFound("segment " + meta_.name + " has no column '" + std::string(name) +
+                              "'");
     return OpenColumnReader(meta_, *m, *store_, pad_);
   }
 
@@ -304,6 +309,7 @@ Result<std::unique_ptr<Segment>> Segment::Open(const std::string& path, const Op
   seg->store_ = std::move(store).value();
   // Open every column once: validates headers now and fills the on-disk facts into the metadata.
   for (auto& c : seg->meta_.columns) {
+    if (!c.unsupported.empty()) continue;
     auto r = OpenColumnReader(seg->meta_, c, *seg->store_, seg->pad_);
     if (!r.ok()) {
       if (r.status().IsNotSupported()) {

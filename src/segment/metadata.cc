@@ -1,7 +1,7 @@
 // metadata.properties → SegmentMeta.
 //
-// Syntax (SPI/env/CommonsConfigurationUtils.fromFile: commons-configuration2 PropertiesConfiguration
-// with LegacyListDelimiterHandler(',')):
+// Syntax (SPI/env/CommonsConfigurationUtils.fromFile: commons-configuration2
+// PropertiesConfiguration with LegacyListDelimiterHandler(',')):
 //   - logical lines; a line ending in an odd number of '\' continues on the next line;
 //   - blank lines and lines whose first non-blank char is '#' or '!' are comments;
 //   - key ends at the first unescaped '=', ':' or whitespace; separators and blanks are skipped;
@@ -63,10 +63,18 @@ Status Unescape(std::string_view in, bool split, std::vector<std::string>* items
     if (c == '\\' && i + 1 < in.size()) {
       char n = in[++i];
       switch (n) {
-        case 't': cur.push_back('\t'); break;
-        case 'n': cur.push_back('\n'); break;
-        case 'r': cur.push_back('\r'); break;
-        case 'f': cur.push_back('\f'); break;
+        case 't':
+          cur.push_back('\t');
+          break;
+        case 'n':
+          cur.push_back('\n');
+          break;
+        case 'r':
+          cur.push_back('\r');
+          break;
+        case 'f':
+          cur.push_back('\f');
+          break;
         case 'u': {
           if (i + 4 >= in.size()) {
             return Status::Corruption("malformed \\u escape in metadata.properties");
@@ -89,7 +97,9 @@ Status Unescape(std::string_view in, bool split, std::vector<std::string>* items
           AppendUtf8(&cur, v);
           break;
         }
-        default: cur.push_back(n); break;  // "\\", "\,", "\=", "\:", "\ " ...
+        default:
+          cur.push_back(n);
+          break;  // "\\", "\,", "\=", "\:", "\ " ...
       }
       continue;
     }
@@ -218,7 +228,8 @@ bool GetBool(const Properties& p, const std::string& key, bool dflt) {
   return s == "true" || s == "TRUE" || s == "True";
 }
 
-// recoverSpecialCharacterInPropertyValue (#11223): "\0\0" -> ',', leading "\0 " -> ' ', trailing " \0" -> ' '.
+// recoverSpecialCharacterInPropertyValue (#11223): "\0\0" -> ',', leading "\0 " -> ' ', trailing "
+// \0" -> ' '.
 std::string RecoverSpecial(std::string s) {
   std::string out;
   out.reserve(s.size());
@@ -248,12 +259,18 @@ int64_t UnitToMillis(const std::string& unit) {
 
 Result<DataType> ParseDataType(const std::string& s) {
   static const std::pair<const char*, DataType> kTypes[] = {
-      {"INT", DataType::kInt},         {"LONG", DataType::kLong},
-      {"FLOAT", DataType::kFloat},     {"DOUBLE", DataType::kDouble},
-      {"BIG_DECIMAL", DataType::kBigDecimal}, {"BOOLEAN", DataType::kBoolean},
-      {"TIMESTAMP", DataType::kTimestamp},    {"STRING", DataType::kString},
-      {"JSON", DataType::kJson},       {"BYTES", DataType::kBytes},
-      {"MAP", DataType::kMap},         {"UUID", DataType::kUuid},
+      {"INT", DataType::kInt},
+      {"LONG", DataType::kLong},
+      {"FLOAT", DataType::kFloat},
+      {"DOUBLE", DataType::kDouble},
+      {"BIG_DECIMAL", DataType::kBigDecimal},
+      {"BOOLEAN", DataType::kBoolean},
+      {"TIMESTAMP", DataType::kTimestamp},
+      {"STRING", DataType::kString},
+      {"JSON", DataType::kJson},
+      {"BYTES", DataType::kBytes},
+      {"MAP", DataType::kMap},
+      {"UUID", DataType::kUuid},
   };
   for (const auto& [name, t] : kTypes) {
     if (s == name) return t;
@@ -267,8 +284,8 @@ Result<SegmentMeta> ParseSegmentMetadata(const Properties& p) {
   if (m.name.empty()) return Status::Corruption("metadata.properties has no segment.name");
   m.table = GetString(p, "segment.table.name");
   m.index_version = GetString(p, "segment.index.version", "v1");
-  PE_ASSIGN_OR_RETURN(m.total_docs,
-                      ParseInt<uint32_t>("segment.total.docs", GetString(p, "segment.total.docs", "0")));
+  PE_ASSIGN_OR_RETURN(m.total_docs, ParseInt<uint32_t>("segment.total.docs",
+                                                       GetString(p, "segment.total.docs", "0")));
   m.time_column = GetString(p, "segment.time.column.name");
   m.time_unit = GetString(p, "segment.time.unit");
   m.creator_version = GetString(p, "creator.version");
@@ -313,16 +330,32 @@ Result<SegmentMeta> ParseSegmentMetadata(const Properties& p) {
     c.name = name;
     c.role = role;
     std::string ct = GetString(p, pre + "columnType");
-    if (ct == "DIMENSION") c.role = FieldRole::kDimension;
-    else if (ct == "METRIC") c.role = FieldRole::kMetric;
-    else if (ct == "TIME") c.role = FieldRole::kTime;
-    else if (ct == "DATE_TIME") c.role = FieldRole::kDateTime;
-    else if (ct == "COMPLEX") c.role = FieldRole::kComplex;
+    if (ct == "DIMENSION")
+      c.role = FieldRole::kDimension;
+    else if (ct == "METRIC")
+      c.role = FieldRole::kMetric;
+    else if (ct == "TIME")
+      c.role = FieldRole::kTime;
+    else if (ct == "DATE_TIME")
+      c.role = FieldRole::kDateTime;
+    else if (ct == "COMPLEX")
+      c.role = FieldRole::kComplex;
     std::string dt = GetString(p, pre + "dataType");
-    if (dt.empty()) return Status::Corruption("metadata.properties: column " + name + " has no dataType");
+    if (dt.empty())
+      return Status::Corruption("metadata.properties: column " + name + " has no dataType");
     auto parsed = ParseDataType(dt);
-    if (!parsed.ok()) return parsed.status().WithContext("column " + name);
-    c.data_type = *parsed;
+    if (parsed.ok()) {
+      c.data_type = *parsed;
+    } else {
+      // An unknown type makes this column unreadable, not the segment. OPEN_STRUCT parents have
+      // no forward index: their keys are physical columns "<col>$<key>" (OpenStructColumnSplitter).
+      c.data_type = DataType::kBytes;
+      c.unsupported = dt == "OPEN_STRUCT"
+                          ? "column " + name +
+                                ": OPEN_STRUCT parent (its keys are exported as columns " + name +
+                                "$<key>)"
+                          : "column " + name + ": data type '" + dt + "' is not supported";
+    }
     c.stored_type = StoredTypeOf(c.data_type);
     c.single_value = GetBool(p, pre + "isSingleValues", true);
     c.has_dictionary = GetBool(p, pre + "hasDictionary", true);
@@ -330,14 +363,15 @@ Result<SegmentMeta> ParseSegmentMetadata(const Properties& p) {
     c.dict_encoded = enc.empty() ? c.has_dictionary : enc == "DICTIONARY";
     c.sorted = GetBool(p, pre + "isSorted", false);
     c.non_null = GetBool(p, pre + "isNonNull", false);
-    PE_ASSIGN_OR_RETURN(c.cardinality,
-                        ParseInt<uint32_t>(pre + "cardinality", GetString(p, pre + "cardinality", "0")));
-    PE_ASSIGN_OR_RETURN(c.bits_per_element,
-                        ParseInt<int>(pre + "bitsPerElement", GetString(p, pre + "bitsPerElement", "0")));
+    PE_ASSIGN_OR_RETURN(c.cardinality, ParseInt<uint32_t>(pre + "cardinality",
+                                                          GetString(p, pre + "cardinality", "0")));
+    PE_ASSIGN_OR_RETURN(
+        c.bits_per_element,
+        ParseInt<int>(pre + "bitsPerElement", GetString(p, pre + "bitsPerElement", "0")));
     PE_ASSIGN_OR_RETURN(
         c.total_entries,
-        ParseInt<uint64_t>(pre + "totalNumberOfEntries",
-                           GetString(p, pre + "totalNumberOfEntries", std::to_string(m.total_docs))));
+        ParseInt<uint64_t>(pre + "totalNumberOfEntries", GetString(p, pre + "totalNumberOfEntries",
+                                                                   std::to_string(m.total_docs))));
     PE_ASSIGN_OR_RETURN(c.max_multi_values,
                         ParseInt<uint32_t>(pre + "maxNumberOfMultiValues",
                                            GetString(p, pre + "maxNumberOfMultiValues", "0")));
@@ -372,56 +406,88 @@ const ColumnMeta* SegmentMeta::FindColumn(std::string_view n) const {
 
 const char* DataTypeName(DataType t) {
   switch (t) {
-    case DataType::kInt: return "INT";
-    case DataType::kLong: return "LONG";
-    case DataType::kFloat: return "FLOAT";
-    case DataType::kDouble: return "DOUBLE";
-    case DataType::kBigDecimal: return "BIG_DECIMAL";
-    case DataType::kBoolean: return "BOOLEAN";
-    case DataType::kTimestamp: return "TIMESTAMP";
-    case DataType::kString: return "STRING";
-    case DataType::kJson: return "JSON";
-    case DataType::kBytes: return "BYTES";
-    case DataType::kMap: return "MAP";
-    case DataType::kUuid: return "UUID";
+    case DataType::kInt:
+      return "INT";
+    case DataType::kLong:
+      return "LONG";
+    case DataType::kFloat:
+      return "FLOAT";
+    case DataType::kDouble:
+      return "DOUBLE";
+    case DataType::kBigDecimal:
+      return "BIG_DECIMAL";
+    case DataType::kBoolean:
+      return "BOOLEAN";
+    case DataType::kTimestamp:
+      return "TIMESTAMP";
+    case DataType::kString:
+      return "STRING";
+    case DataType::kJson:
+      return "JSON";
+    case DataType::kBytes:
+      return "BYTES";
+    case DataType::kMap:
+      return "MAP";
+    case DataType::kUuid:
+      return "UUID";
   }
   return "?";
 }
 
 const char* StoredTypeName(StoredType t) {
   switch (t) {
-    case StoredType::kInt32: return "INT";
-    case StoredType::kInt64: return "LONG";
-    case StoredType::kFloat: return "FLOAT";
-    case StoredType::kDouble: return "DOUBLE";
-    case StoredType::kBinary: return "BYTES";
+    case StoredType::kInt32:
+      return "INT";
+    case StoredType::kInt64:
+      return "LONG";
+    case StoredType::kFloat:
+      return "FLOAT";
+    case StoredType::kDouble:
+      return "DOUBLE";
+    case StoredType::kBinary:
+      return "BYTES";
   }
   return "?";
 }
 
 const char* FieldRoleName(FieldRole r) {
   switch (r) {
-    case FieldRole::kDimension: return "DIMENSION";
-    case FieldRole::kMetric: return "METRIC";
-    case FieldRole::kTime: return "TIME";
-    case FieldRole::kDateTime: return "DATE_TIME";
-    case FieldRole::kComplex: return "COMPLEX";
+    case FieldRole::kDimension:
+      return "DIMENSION";
+    case FieldRole::kMetric:
+      return "METRIC";
+    case FieldRole::kTime:
+      return "TIME";
+    case FieldRole::kDateTime:
+      return "DATE_TIME";
+    case FieldRole::kComplex:
+      return "COMPLEX";
   }
   return "?";
 }
 
 const char* ForwardKindName(ForwardKind k) {
   switch (k) {
-    case ForwardKind::kDictSorted: return "DICT_SORTED";
-    case ForwardKind::kDictUnsorted: return "DICT_FIXED_BIT";
-    case ForwardKind::kDictMV: return "DICT_MV_FIXED_BIT";
-    case ForwardKind::kDictMVEntry: return "DICT_MV_ENTRY_DICT";
-    case ForwardKind::kRawFixedChunk: return "RAW_FIXED_BYTE_CHUNK";
-    case ForwardKind::kRawVarChunk: return "RAW_VAR_BYTE_CHUNK";
-    case ForwardKind::kRawVarChunkV4: return "RAW_VAR_BYTE_CHUNK_V4";
-    case ForwardKind::kRebuiltInverted: return "REBUILT_FROM_INVERTED";
-    case ForwardKind::kClp: return "CLP";
-    case ForwardKind::kNone: return "NONE";
+    case ForwardKind::kDictSorted:
+      return "DICT_SORTED";
+    case ForwardKind::kDictUnsorted:
+      return "DICT_FIXED_BIT";
+    case ForwardKind::kDictMV:
+      return "DICT_MV_FIXED_BIT";
+    case ForwardKind::kDictMVEntry:
+      return "DICT_MV_ENTRY_DICT";
+    case ForwardKind::kRawFixedChunk:
+      return "RAW_FIXED_BYTE_CHUNK";
+    case ForwardKind::kRawVarChunk:
+      return "RAW_VAR_BYTE_CHUNK";
+    case ForwardKind::kRawVarChunkV4:
+      return "RAW_VAR_BYTE_CHUNK_V4";
+    case ForwardKind::kRebuiltInverted:
+      return "REBUILT_FROM_INVERTED";
+    case ForwardKind::kClp:
+      return "CLP";
+    case ForwardKind::kNone:
+      return "NONE";
   }
   return "?";
 }
@@ -429,12 +495,17 @@ const char* ForwardKindName(ForwardKind k) {
 StoredType StoredTypeOf(DataType t) {
   switch (t) {
     case DataType::kInt:
-    case DataType::kBoolean: return StoredType::kInt32;
+    case DataType::kBoolean:
+      return StoredType::kInt32;
     case DataType::kLong:
-    case DataType::kTimestamp: return StoredType::kInt64;
-    case DataType::kFloat: return StoredType::kFloat;
-    case DataType::kDouble: return StoredType::kDouble;
-    default: return StoredType::kBinary;
+    case DataType::kTimestamp:
+      return StoredType::kInt64;
+    case DataType::kFloat:
+      return StoredType::kFloat;
+    case DataType::kDouble:
+      return StoredType::kDouble;
+    default:
+      return StoredType::kBinary;
   }
 }
 
@@ -442,10 +513,13 @@ bool IsFixedWidth(StoredType t) { return t != StoredType::kBinary; }
 int FixedWidth(StoredType t) {
   switch (t) {
     case StoredType::kInt32:
-    case StoredType::kFloat: return 4;
+    case StoredType::kFloat:
+      return 4;
     case StoredType::kInt64:
-    case StoredType::kDouble: return 8;
-    default: return 0;
+    case StoredType::kDouble:
+      return 8;
+    default:
+      return 0;
   }
 }
 

@@ -51,13 +51,13 @@ enum class FieldRole { kDimension, kMetric, kTime, kDateTime, kComplex };
 
 // Which forward index the column has (ForwardIndexReaderFactory.createIndexReader dispatch).
 enum class ForwardKind {
-  kDictSorted,       // SortedIndexReaderImpl: (startDoc, endDoc) per dict id
-  kDictUnsorted,     // FixedBitSVForwardIndexReaderV2: bit-packed dict ids
-  kDictMV,           // FixedBitMVForwardIndexReader: chunk offsets + doc bitmap + bit-packed ids
-  kDictMVEntry,      // FixedBitMVEntryDictForwardIndexReader (MV_ENTRY_DICT)
-  kRawFixedChunk,    // FixedByteChunkSVForwardIndexReader / FixedBytePower2ChunkSVForwardIndexReader
-  kRawVarChunk,      // VarByteChunkSVForwardIndexReader (v1-v3) / FixedByte- & VarByteChunkMV (v2/v3)
-  kRawVarChunkV4,    // VarByteChunkForwardIndexReaderV4 / V5 / V6
+  kDictSorted,     // SortedIndexReaderImpl: (startDoc, endDoc) per dict id
+  kDictUnsorted,   // FixedBitSVForwardIndexReaderV2: bit-packed dict ids
+  kDictMV,         // FixedBitMVForwardIndexReader: chunk offsets + doc bitmap + bit-packed ids
+  kDictMVEntry,    // FixedBitMVEntryDictForwardIndexReader (MV_ENTRY_DICT)
+  kRawFixedChunk,  // FixedByteChunkSVForwardIndexReader / FixedBytePower2ChunkSVForwardIndexReader
+  kRawVarChunk,    // VarByteChunkSVForwardIndexReader (v1-v3) / FixedByte- & VarByteChunkMV (v2/v3)
+  kRawVarChunkV4,  // VarByteChunkForwardIndexReaderV4 / V5 / V6
   kRebuiltInverted,  // forward index disabled: rebuilt from dictionary + inverted index
   kClp,              // CLP-encoded log column
   kNone,             // no forward index and nothing to rebuild it from
@@ -71,7 +71,8 @@ StoredType StoredTypeOf(DataType t);
 bool IsFixedWidth(StoredType t);
 int FixedWidth(StoredType t);  // 4 or 8; 0 for kBinary
 
-// Column metadata (ColumnMetadataImpl.fromPropertiesConfiguration) plus what the reader found on disk.
+// Column metadata (ColumnMetadataImpl.fromPropertiesConfiguration) plus what the reader found on
+// disk.
 struct ColumnMeta {
   std::string name;
   DataType data_type = DataType::kInt;
@@ -85,7 +86,7 @@ struct ColumnMeta {
   int bits_per_element = 0;
   uint64_t total_entries = 0;  // total values (MV); = total docs for SV
   uint32_t max_multi_values = 0;
-  uint32_t dict_entry_width = 0;  // fixed-width dictionary entry size in bytes (strings/bytes)
+  uint32_t dict_entry_width = 0;   // fixed-width dictionary entry size in bytes (strings/bytes)
   std::string default_null_value;  // unescaped text from metadata.properties; "" if absent
   bool has_default_null_value = false;
   std::string min_value, max_value;  // as text; empty if absent
@@ -193,7 +194,8 @@ class Segment {
   // Opens a tarball, a segment directory or a v3 directory. Errors: kIOError (cannot read),
   // kCorruption (bad tar, missing metadata.properties, index entries past the end, ...),
   // kNotSupported (a format this build cannot decode, named).
-  static Result<std::unique_ptr<Segment>> Open(const std::string& path, const OpenOptions& opts = {});
+  static Result<std::unique_ptr<Segment>> Open(const std::string& path,
+                                               const OpenOptions& opts = {});
   virtual ~Segment() = default;
   virtual const SegmentMeta& meta() const = 0;
   // Errors: kNotFound (no such column), kCorruption, kNotSupported.
@@ -209,8 +211,9 @@ Result<Properties> ParseProperties(std::string_view text);
 std::string GetString(const Properties& p, const std::string& key, const std::string& dflt = "");
 
 // Value semantics shared by dump and convert.
-// BIG_DECIMAL bytes (SPI/utils/BigDecimalUtils.serialize): BE int16 scale + BigInteger.toByteArray()
-// (BE two's complement). Returns the plain decimal string (BigDecimal.toPlainString).
+// BIG_DECIMAL bytes (SPI/utils/BigDecimalUtils.serialize): BE int16 scale +
+// BigInteger.toByteArray() (BE two's complement). Returns the plain decimal string
+// (BigDecimal.toPlainString).
 Result<std::string> BigDecimalToString(std::string_view bytes);
 // Decodes a BIG_DECIMAL into its unscaled two's-complement bytes and scale.
 Status BigDecimalParts(std::string_view bytes, int* scale, std::string_view* unscaled);

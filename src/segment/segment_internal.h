@@ -65,7 +65,8 @@ const char* CodecName(int codec);
 Result<std::vector<uint32_t>> ParseVarLengthOffsets(Span buf, const std::string& what);
 
 // Dictionaries (BaseImmutableDictionary subclasses).
-Result<std::unique_ptr<Dictionary>> OpenDictionary(const ColumnMeta& meta, Span buf, char legacy_pad);
+Result<std::unique_ptr<Dictionary>> OpenDictionary(const ColumnMeta& meta, Span buf,
+                                                   char legacy_pad);
 
 // Forward index readers: each produces doc-id batches into a ColumnBatch. Implementations check
 // every header field against the buffer at open.
@@ -80,7 +81,8 @@ Result<std::unique_ptr<ForwardReader>> OpenDictForward(const ColumnMeta& meta, u
 Result<std::unique_ptr<ForwardReader>> OpenRawForward(const ColumnMeta& meta, uint32_t total_docs,
                                                       Span buf, ForwardKind* kind, int* version,
                                                       std::string* codec);
-// Forward index disabled: rebuild from inverted index (InvertedIndexAndDictionaryBasedForwardIndexCreator).
+// Forward index disabled: rebuild from inverted index
+// (InvertedIndexAndDictionaryBasedForwardIndexCreator).
 Result<std::unique_ptr<ForwardReader>> OpenRebuiltForward(const ColumnMeta& meta,
                                                           uint32_t total_docs, Span inverted);
 

@@ -60,7 +60,8 @@ Result<std::string> BigDecimalToString(std::string_view b) {
   } else if (size_t(scale) >= digits.size()) {
     out = "0." + std::string(size_t(scale) - digits.size(), '0') + digits;
   } else {
-    out = digits.substr(0, digits.size() - size_t(scale)) + "." + digits.substr(digits.size() - size_t(scale));
+    out = digits.substr(0, digits.size() - size_t(scale)) + "." +
+          digits.substr(digits.size() - size_t(scale));
   }
   if (neg && digits != "0") out.insert(0, "-");
   return out;
@@ -70,11 +71,21 @@ void AppendJsonString(std::string_view s, std::string* out) {
   out->push_back('"');
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -162,27 +173,43 @@ Status AppendValueText(const ColumnMeta& m, const ColumnBatch& b, size_t k, bool
     if (json) out->push_back('"');
   };
   switch (m.data_type) {
-    case DataType::kInt: AppendNumber(b.i32[k], out); break;
-    case DataType::kBoolean: out->append(b.i32[k] ? "true" : "false"); break;
-    case DataType::kLong: AppendNumber(b.i64[k], out); break;
-    case DataType::kTimestamp: quoted([&] { AppendIsoMillis(b.i64[k], out); }); break;
+    case DataType::kInt:
+      AppendNumber(b.i32[k], out);
+      break;
+    case DataType::kBoolean:
+      out->append(b.i32[k] ? "true" : "false");
+      break;
+    case DataType::kLong:
+      AppendNumber(b.i64[k], out);
+      break;
+    case DataType::kTimestamp:
+      quoted([&] { AppendIsoMillis(b.i64[k], out); });
+      break;
     case DataType::kFloat:
-      if (json && !std::isfinite(b.f32[k])) quoted([&] { AppendNumber(b.f32[k], out); });
-      else AppendNumber(b.f32[k], out);
+      if (json && !std::isfinite(b.f32[k]))
+        quoted([&] { AppendNumber(b.f32[k], out); });
+      else
+        AppendNumber(b.f32[k], out);
       break;
     case DataType::kDouble:
-      if (json && !std::isfinite(b.f64[k])) quoted([&] { AppendNumber(b.f64[k], out); });
-      else AppendNumber(b.f64[k], out);
+      if (json && !std::isfinite(b.f64[k]))
+        quoted([&] { AppendNumber(b.f64[k], out); });
+      else
+        AppendNumber(b.f64[k], out);
       break;
     case DataType::kString:
-      if (json) AppendJsonString(b.binary(k), out);
-      else out->append(b.binary(k));
+      if (json)
+        AppendJsonString(b.binary(k), out);
+      else
+        out->append(b.binary(k));
       break;
     case DataType::kJson:
       out->append(b.binary(k));  // already JSON text
       break;
     case DataType::kBytes:
-    case DataType::kUuid: quoted([&] { AppendHex(b.binary(k), out); }); break;
+    case DataType::kUuid:
+      quoted([&] { AppendHex(b.binary(k), out); });
+      break;
     case DataType::kBigDecimal: {
       PE_ASSIGN_OR_RETURN(std::string s, BigDecimalToString(b.binary(k)));
       quoted([&] { out->append(s); });

@@ -31,7 +31,8 @@ class CorruptSegments : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::move(TempDir::Make().value());
-    auto r = pe::testing::Run({"tar", "xzf", FixturePath("legacyRawInverted_OFFLINE_0.v3.tar.gz"), "-C", dir_.path()});
+    auto r = pe::testing::Run(
+        {"tar", "xzf", FixturePath("legacyRawInverted_OFFLINE_0.v3.tar.gz"), "-C", dir_.path()});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     v3_ = dir_.path() + "/legacyRawInverted_OFFLINE_0/v3";
     ASSERT_EQ(RunCli({"dump", v3_, "--limit", "1"}).exit_code, 0);
@@ -59,7 +60,8 @@ TEST_F(CorruptSegments, RandomBytes) {
 TEST_F(CorruptSegments, MissingMetadataProperties) {
   std::filesystem::remove(v3_ + "/metadata.properties");
   ExpectBadInput({"inspect", v3_}, "no metadata.properties");
-  auto r = pe::testing::Run({"tar", "czf", Path("nometa.tar.gz"), "-C", dir_.path(), "legacyRawInverted_OFFLINE_0"});
+  auto r = pe::testing::Run(
+      {"tar", "czf", Path("nometa.tar.gz"), "-C", dir_.path(), "legacyRawInverted_OFFLINE_0"});
   ASSERT_EQ(r.exit_code, 0);
   ExpectBadInput({"dump", Path("nometa.tar.gz")}, "no metadata.properties");
 }
@@ -96,7 +98,9 @@ TEST(Cli, UsageErrorsExitTwo) {
   EXPECT_EQ(RunCli({}).exit_code, 2);
   EXPECT_EQ(RunCli({"nosuchcommand"}).exit_code, 2);
   EXPECT_EQ(RunCli({"dump"}).exit_code, 2);
-  EXPECT_EQ(RunCli({"dump", FixturePath("baseballStats_OFFLINE_0.tar.gz"), "--format", "xml"}).exit_code, 2);
+  EXPECT_EQ(
+      RunCli({"dump", FixturePath("baseballStats_OFFLINE_0.tar.gz"), "--format", "xml"}).exit_code,
+      2);
   EXPECT_EQ(RunCli({"inspect", "/nonexistent/segment"}).exit_code, 1);
 }
 

@@ -58,7 +58,8 @@ TEST(RealSegments, BaseballStatsEqualsGroundTruthRows) {
   for (const auto& c : m.columns) names.push_back(c.name);
   std::string sel;
   for (const auto& n : names) sel += (sel.empty() ? "" : ", ") + std::string("\"") + n + "\"";
-  auto res = pe::testing::RunNode("duckdb_rows.mjs", {"select " + sel + " from read_parquet('" + pq + "')"});
+  auto res = pe::testing::RunNode("duckdb_rows.mjs",
+                                  {"select " + sel + " from read_parquet('" + pq + "')"});
   ASSERT_EQ(res.exit_code, 0) << res.err;
   std::vector<std::vector<std::string>> truth(names.size());
   std::istringstream in(res.out);
@@ -146,7 +147,8 @@ TEST(RealSegments, LegacyRawInvertedV1AndV3DecodeIdentically) {
 TEST(RealSegments, ForwardIndexDisabledIsRebuiltFromInvertedIndex) {
   auto dir = TempDir::Make();
   ASSERT_TRUE(dir.ok());
-  auto r = pe::testing::Run({"tar", "xzf", FixturePath("baseballStats_OFFLINE_0.tar.gz"), "-C", dir->path()});
+  auto r = pe::testing::Run(
+      {"tar", "xzf", FixturePath("baseballStats_OFFLINE_0.tar.gz"), "-C", dir->path()});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   std::string v3 = dir->path() + "/baseballStats_OFFLINE_0/v3";
   auto orig = Segment::Open(v3);
@@ -158,7 +160,8 @@ TEST(RealSegments, ForwardIndexDisabledIsRebuiltFromInvertedIndex) {
   std::istringstream in(map);
   std::string line;
   while (std::getline(in, line)) {
-    if (line.rfind("playerID.forward_index", 0) == 0 || line.rfind("teamID.forward_index", 0) == 0) continue;
+    if (line.rfind("playerID.forward_index", 0) == 0 || line.rfind("teamID.forward_index", 0) == 0)
+      continue;
     kept += line + "\n";
   }
   ASSERT_LT(kept.size(), map.size());

@@ -16,7 +16,9 @@ extern char** environ;
 
 namespace pe::testing {
 
-std::string FixturePath(const std::string& name) { return std::string(PE_FIXTURES_DIR) + "/" + name; }
+std::string FixturePath(const std::string& name) {
+  return std::string(PE_FIXTURES_DIR) + "/" + name;
+}
 std::string SourceDir() { return PE_SOURCE_DIR; }
 std::string CliBinary() { return PE_BINARY; }
 

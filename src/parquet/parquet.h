@@ -1,0 +1,123 @@
+// parquet/: a streaming Parquet file writer (public header).
+//
+// The file layout, page formats and footer follow ../shared/specs/parquet (README.md "File
+// Format", Encodings.md, LogicalTypes.md, PageIndex.md); the footer is serialized with libthrift's
+// TCompactProtocol from structures written here by hand (field ids as in parquet.thrift).
+//
+// Model: one FileWriter per output file. Rows are written row group by row group; within a row
+// group the columns are written in schema order (column 0 first), each column with as many Write*
+// calls as the caller likes, then FlushRowGroup(). A column chunk is buffered (encoded and
+// compressed) only until the next column starts, so memory is bounded by the largest column chunk
+// of a row group, not by the file.
+//
+// Values arrays hold only the non-null values, in row order. For list columns `offsets` has
+// n_rows + 1 entries framing each row's values (a null row has an empty frame); for flat columns
+// it is null. `nulls[i] != 0` marks row i null (optional columns only; may be null = no nulls).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+
+namespace pe::parquet {
+
+enum class Codec { kUncompressed, kSnappy, kGzip, kZstd };
+// "SNAPPY", "gzip", "Zstd", "UNCOMPRESSED" (case-insensitive); "NONE" means uncompressed.
+Result<Codec> ParseCodec(std::string_view name);
+const char* CodecName(Codec c);
+
+enum class PhysicalType { kBoolean, kInt32, kInt64, kFloat, kDouble, kByteArray, kFixedLenByteArray };
+
+struct LogicalType {
+  enum Kind { kNone, kString, kJson, kTimestampMillisUtc, kDecimal, kUuid };
+  Kind kind = kNone;
+  int precision = 0;  // kDecimal
+  int scale = 0;      // kDecimal
+};
+
+// One top-level column. list = a standard 3-level LIST (LogicalTypes.md "Lists") whose
+// elements are required; optional applies to the column itself (the list, for list columns).
+struct ColumnSchema {
+  std::string name;
+  PhysicalType type = PhysicalType::kInt32;
+  LogicalType logical;
+  bool optional = false;
+  bool list = false;
+  bool element_optional = false;  // not supported: must be false
+  int type_length = 0;            // kFixedLenByteArray
+};
+
+struct WriterOptions {
+  Codec codec = Codec::kSnappy;
+  int64_t row_group_bytes = 134217728;  // planning hint for callers; see FlushRowGroup
+  int64_t page_bytes = 1048576;         // data pages are cut at row boundaries past this size
+  bool dictionary = true;               // dictionary-encode columns (fallback to PLAIN past limit)
+  int64_t dictionary_page_limit = 1048576;  // PLAIN-encoded dictionary size that triggers fallback
+  bool page_index = true;                   // write ColumnIndex / OffsetIndex (PageIndex.md)
+  std::string created_by = "pinot-export";
+  std::vector<std::pair<std::string, std::string>> key_values;
+};
+
+class FileWriter {
+ public:
+  // Creates `path` atomically: bytes go to a temp file that Close() renames over `path`; a writer
+  // destroyed before Close() leaves nothing behind.
+  static Result<std::unique_ptr<FileWriter>> Open(const std::string& path,
+                                                  std::vector<ColumnSchema> schema,
+                                                  WriterOptions opts);
+  ~FileWriter();
+  FileWriter(const FileWriter&) = delete;
+  FileWriter& operator=(const FileWriter&) = delete;
+
+  Status WriteInt32(int col, uint32_t n_rows, const int32_t* values, const uint8_t* nulls,
+                    const uint32_t* offsets);
+  Status WriteInt64(int col, uint32_t n_rows, const int64_t* values, const uint8_t* nulls,
+                    const uint32_t* offsets);
+  Status WriteFloat(int col, uint32_t n_rows, const float* values, const uint8_t* nulls,
+                    const uint32_t* offsets);
+  Status WriteDouble(int col, uint32_t n_rows, const double* values, const uint8_t* nulls,
+                     const uint32_t* offsets);
+  // values[k] is 0 or 1.
+  Status WriteBoolean(int col, uint32_t n_rows, const uint8_t* values, const uint8_t* nulls,
+                      const uint32_t* offsets);
+  // BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY: value k is data[value_offsets[k], value_offsets[k+1]).
+  Status WriteByteArray(int col, uint32_t n_rows, const uint32_t* value_offsets, const char* data,
+                        const uint8_t* nulls, const uint32_t* offsets);
+
+  // Dictionary transcoding: sets the dictionary of `col`'s chunk in the current row group (before
+  // any value of that chunk), then WriteIndices passes indices into it. The dictionary is written
+  // as the chunk's dictionary page and indices as RLE_DICTIONARY data pages; if its PLAIN size
+  // exceeds dictionary_page_limit the chunk is written PLAIN instead (values gathered). Statistics
+  // cover only the entries that indices reference.
+  Status SetDictionaryInt32(int col, const int32_t* values, uint32_t n);
+  Status SetDictionaryInt64(int col, const int64_t* values, uint32_t n);
+  Status SetDictionaryFloat(int col, const float* values, uint32_t n);
+  Status SetDictionaryDouble(int col, const double* values, uint32_t n);
+  Status SetDictionaryByteArray(int col, const uint32_t* value_offsets, const char* data,
+                                uint32_t n);
+  Status WriteIndices(int col, uint32_t n_rows, const uint32_t* ids, const uint8_t* nulls,
+                      const uint32_t* offsets);
+
+  // Encoded bytes buffered for the current row group (pages not yet on disk).
+  int64_t buffered_bytes() const;
+  // Ends the row group. Every column must have received the same number of rows.
+  Status FlushRowGroup();
+  // Flushes a pending row group, writes page indexes and the footer, fsyncs and renames.
+  Status Close();
+
+  int64_t num_rows() const;
+  int num_row_groups() const;
+
+  struct Impl;
+
+ private:
+  explicit FileWriter(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pe::parquet
