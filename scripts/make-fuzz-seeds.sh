@@ -10,7 +10,7 @@ if [ -f "$fixtures/legacyRawInverted_OFFLINE_0.v3.tar.gz" ]; then
   tar xzf "$fixtures/legacyRawInverted_OFFLINE_0.v3.tar.gz" -C "$tmp"
   ./build-fuzz/fuzz/make_fuzz_seed "$tmp/legacyRawInverted_OFFLINE_0/v3" "$out/legacy"
 fi
-if ./build/pinot-export sample --help >/dev/null 2>&1; then
+if ./build/pinot-export --help 2>/dev/null | grep -qE "^ +sample"; then
   ./build/pinot-export sample --matrix --rows 200 --out "$tmp/matrix" >/dev/null
   for d in "$tmp"/matrix/*/v3; do
     [ -d "$d" ] && ./build-fuzz/fuzz/make_fuzz_seed "$d" "$out/$(basename "$(dirname "$d")")"

@@ -48,3 +48,19 @@ struct ConvertArgs {
 int Convert(const ConvertArgs& a);
 
 }  // namespace pe::cli
+
+namespace pe::cli {
+
+// `pinot-export sample` (src/cli/sample.cc): writes segments in Pinot's exact formats.
+struct SampleArgs {
+  bool matrix = false;
+  bool demo = false;
+  std::string profile;  // dict | raw
+  int64_t rows = -1;
+  bool rows_given = false;
+  uint64_t seed = 1;
+  std::string out;
+};
+int Sample(const SampleArgs& a);
+
+}  // namespace pe::cli

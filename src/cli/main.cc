@@ -63,6 +63,20 @@ int main(int argc, char** argv) {
   conv->add_option("--fs-class", ca.fs_class, "output.fs.class (Pinot PinotFS class name)");
   conv->add_flag("--progress", ca.progress, "Show progress on stderr");
 
+  SampleArgs sa;
+  auto* samp = app.add_subcommand(
+      "sample", "Write segments in Pinot's exact on-disk formats (test matrix, demo, benchmarks)");
+  samp->add_flag("--matrix", sa.matrix,
+                 "Reader test matrix: segment dirs under --out + expected/<segment>.jsonl");
+  samp->add_flag("--demo", sa.demo, "One REALTIME (LLC) events segment tarball at --out");
+  samp->add_option("--profile", sa.profile, "Benchmark segment: dict|raw (streamed)")
+      ->check(CLI::IsMember({"dict", "raw"}));
+  auto* rows_opt =
+      samp->add_option("--rows", sa.rows, "Rows per segment")->check(CLI::NonNegativeNumber);
+  samp->add_option("--seed", sa.seed, "Seed of the deterministic pseudo-random rows")
+      ->capture_default_str();
+  samp->add_option("--out", sa.out, "Output directory (--matrix) or path")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -72,5 +86,9 @@ int main(int argc, char** argv) {
   if (*inspect) return Inspect(ia);
   if (*dump) return Dump(da);
   if (*conv) return Convert(ca);
+  if (*samp) {
+    sa.rows_given = rows_opt->count() > 0;
+    return Sample(sa);
+  }
   return 2;
 }

@@ -5,8 +5,10 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <optional>
 
 #include "convert/decimal.h"
+#include "convert/json_shape.h"
 
 namespace pe::convert {
 
@@ -344,6 +346,58 @@ class ColumnStreamer {
   std::string bin_data_, tmp_;
 };
 
+// Largest group a JSON column may become; wider shapes stay JSON text.
+constexpr size_t kMaxJsonLeaves = 1000;
+
+// The shape of a single-value JSON column, from its dictionary or else from every value.
+Result<JsonShape> InferShape(const ColumnMeta& m, segment::ColumnReader* r, uint32_t docs,
+                             int max_depth) {
+  JsonShape shape;
+  auto observe = [&](std::string_view text) -> Status {
+    auto v = nlohmann::json::parse(text, nullptr, false);
+    if (v.is_discarded()) {
+      return Status::Corruption("column " + m.name + ": invalid JSON value");
+    }
+    shape.Observe(v, 0, max_depth);
+    return Status::OK();
+  };
+  if (r->has_ids() && r->dictionary() != nullptr) {
+    const segment::Dictionary* d = r->dictionary();
+    for (uint32_t i = 0; i < d->size(); ++i) PE_RETURN_IF_ERROR(observe(d->GetBytes(i)));
+    return shape;
+  }
+  ColumnBatch b;
+  for (uint32_t first = 0; first < docs; first += kBatch) {
+    const uint32_t n = std::min(kBatch, docs - first);
+    PE_RETURN_IF_ERROR(r->ReadValues(first, n, &b));
+    for (uint32_t i = 0; i < n; ++i) {
+      if (b.nulls.empty() || !b.nulls[i]) PE_RETURN_IF_ERROR(observe(b.binary(i)));
+    }
+  }
+  return shape;
+}
+
+// Rows [first, first + n) of a shaped JSON column into its group's leaves.
+Status WriteShaped(const ColumnMeta& m, const JsonShape& shape, segment::ColumnReader* r,
+                   uint32_t first, uint32_t n, int first_leaf, parquet::FileWriter* w) {
+  JsonShredder sh(ShapeLeaves(shape));
+  ColumnBatch b;
+  for (uint32_t done = 0; done < n; done += kBatch) {
+    const uint32_t k = std::min(kBatch, n - done);
+    PE_RETURN_IF_ERROR(r->ReadValues(first + done, k, &b));
+    for (uint32_t i = 0; i < k; ++i) {
+      std::string_view v;
+      const bool null = !b.nulls.empty() && b.nulls[i];
+      if (!null) v = b.binary(i);
+      Status s = sh.Add(null ? nullptr : &v);
+      if (!s.ok()) {
+        return s.WithContext("column " + m.name + " doc " + std::to_string(first + done + i));
+      }
+    }
+  }
+  return sh.Flush(w, first_leaf);
+}
+
 }  // namespace
 
 Result<std::vector<ColumnSchema>> MapSchema(const segment::SegmentMeta& seg,
@@ -358,10 +412,9 @@ Result<std::vector<ColumnSchema>> MapSchema(const segment::SegmentMeta& seg,
                                    std::to_string(o.decimal_precision) + "), not " +
                                    std::to_string(o.decimal_scale));
   }
-  if (o.json_max_depth >= 0) {
-    return Status::NotSupported(
-        "json max depth (JSON columns as Parquet groups) is not implemented yet; "
-        "JSON columns are written as JSON text");
+  if (o.json_max_depth < -1) {
+    return Status::InvalidArgument("json max depth must be >= 0, not " +
+                                   std::to_string(o.json_max_depth));
   }
   std::vector<ColumnSchema> out;
   for (const ColumnMeta* c : cols) {
@@ -395,6 +448,22 @@ Result<Summary> ConvertSegment(const segment::Segment& seg, const std::string& o
     readers.push_back(std::move(r));
     row_bytes += RowBytes(seg, *c);
   }
+  // json.maxDepth: single-value JSON columns whose values are objects become groups.
+  std::vector<std::optional<JsonShape>> shapes(cols.size());
+  std::vector<int> first_leaf(cols.size());
+  int leaves = 0;
+  for (size_t c = 0; c < cols.size(); ++c) {
+    first_leaf[c] = leaves;
+    if (o.json_max_depth >= 1 && cols[c]->data_type == DataType::kJson && cols[c]->single_value) {
+      PE_ASSIGN_OR_RETURN(JsonShape sh,
+                          InferShape(*cols[c], readers[c].get(), m.total_docs, o.json_max_depth));
+      if (sh.kind == JsonShape::kObject && !sh.fields.empty() && sh.NumLeaves() <= kMaxJsonLeaves) {
+        schema[c] = ShapeSchema(cols[c]->name, sh);
+        shapes[c] = std::move(sh);
+      }
+    }
+    leaves += shapes[c] ? int(shapes[c]->NumLeaves()) : 1;
+  }
   parquet::WriterOptions wo;
   wo.codec = o.codec;
   wo.row_group_bytes = o.row_group_bytes;
@@ -423,7 +492,12 @@ Result<Summary> ConvertSegment(const segment::Segment& seg, const std::string& o
     uint32_t n = uint32_t(std::min<uint64_t>(rows_per_group, total - first));
     bool whole = first == 0 && n == total;
     for (size_t c = 0; c < cols.size(); ++c) {
-      ColumnStreamer cs(*cols[c], schema[c], o, int(c), readers[c].get(), w.get());
+      if (shapes[c]) {
+        PE_RETURN_IF_ERROR(WriteShaped(*cols[c], *shapes[c], readers[c].get(), uint32_t(first), n,
+                                       first_leaf[c], w.get()));
+        continue;
+      }
+      ColumnStreamer cs(*cols[c], schema[c], o, first_leaf[c], readers[c].get(), w.get());
       Status s = cs.Write(uint32_t(first), n, whole);
       if (!s.ok()) return s;
     }

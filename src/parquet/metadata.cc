@@ -107,9 +107,9 @@ void WriteSchemaElement(Out& o, const SchemaElement& e) {
         break;
       case kLogicalTimestamp:
         o.BeginStructField(8);
-        o.Bool(1, true);         // isAdjustedToUTC
-        o.BeginStructField(2);   // unit: TimeUnit union
-        o.EmptyStructField(1);   // MILLIS
+        o.Bool(1, true);        // isAdjustedToUTC
+        o.BeginStructField(2);  // unit: TimeUnit union
+        o.EmptyStructField(1);  // MILLIS
         o.EndStructField();
         o.EndStructField();
         break;

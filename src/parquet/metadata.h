@@ -99,7 +99,7 @@ struct PageHeader {
   int type;
   int32_t uncompressed_page_size;
   int32_t compressed_page_size;
-  DataPageHeader data;  // type == DATA_PAGE (levels are RLE)
+  DataPageHeader data;          // type == DATA_PAGE (levels are RLE)
   int32_t dict_num_values = 0;  // type == DICTIONARY_PAGE (PLAIN)
 };
 

@@ -31,7 +31,15 @@ enum class Codec { kUncompressed, kSnappy, kGzip, kZstd };
 Result<Codec> ParseCodec(std::string_view name);
 const char* CodecName(Codec c);
 
-enum class PhysicalType { kBoolean, kInt32, kInt64, kFloat, kDouble, kByteArray, kFixedLenByteArray };
+enum class PhysicalType {
+  kBoolean,
+  kInt32,
+  kInt64,
+  kFloat,
+  kDouble,
+  kByteArray,
+  kFixedLenByteArray
+};
 
 struct LogicalType {
   enum Kind { kNone, kString, kJson, kTimestampMillisUtc, kDecimal, kUuid };
@@ -40,8 +48,9 @@ struct LogicalType {
   int scale = 0;      // kDecimal
 };
 
-// One top-level column. list = a standard 3-level LIST (LogicalTypes.md "Lists") whose
-// elements are required; optional applies to the column itself (the list, for list columns).
+// One column. list = a standard 3-level LIST (LogicalTypes.md "Lists") whose elements are
+// required; optional applies to the column itself (the list, for list columns). A column with
+// `fields` is a group (a struct) of those columns; groups are never lists.
 struct ColumnSchema {
   std::string name;
   PhysicalType type = PhysicalType::kInt32;
@@ -50,6 +59,7 @@ struct ColumnSchema {
   bool list = false;
   bool element_optional = false;  // not supported: must be false
   int type_length = 0;            // kFixedLenByteArray
+  std::vector<ColumnSchema> fields;
 };
 
 struct WriterOptions {
@@ -73,6 +83,11 @@ class FileWriter {
   ~FileWriter();
   FileWriter(const FileWriter&) = delete;
   FileWriter& operator=(const FileWriter&) = delete;
+
+  // `col` below is a leaf column index: leaves are numbered depth-first through the schema, so
+  // without groups it is the schema index. Write* calls fill flat and list leaves;
+  // WriteLeaf* calls fill leaves inside groups, with explicit definition levels.
+  int num_leaves() const;
 
   Status WriteInt32(int col, uint32_t n_rows, const int32_t* values, const uint8_t* nulls,
                     const uint32_t* offsets);
@@ -102,6 +117,15 @@ class FileWriter {
                                 uint32_t n);
   Status WriteIndices(int col, uint32_t n_rows, const uint32_t* ids, const uint8_t* nulls,
                       const uint32_t* offsets);
+
+  // Leaves inside groups (never repeated): n entries, one per row; defs[i] is the definition
+  // level of row i (the number of optional ancestors, including the leaf, that are present);
+  // values hold one value per entry whose level is the leaf's maximum.
+  Status WriteLeafInt64(int col, uint32_t n, const int64_t* values, const uint8_t* defs);
+  Status WriteLeafDouble(int col, uint32_t n, const double* values, const uint8_t* defs);
+  Status WriteLeafBoolean(int col, uint32_t n, const uint8_t* values, const uint8_t* defs);
+  Status WriteLeafByteArray(int col, uint32_t n, const uint32_t* value_offsets, const char* data,
+                            const uint8_t* defs);
 
   // Encoded bytes buffered for the current row group (pages not yet on disk).
   int64_t buffered_bytes() const;

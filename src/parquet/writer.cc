@@ -293,6 +293,7 @@ struct Column {
   int width = 0;  // PLAIN bytes per value; 0 = BYTE_ARRAY (length-prefixed)
   Order order = Order::kInt32;
   int max_def = 0, max_rep = 0;
+  bool in_group = false;
 
   // Chunk state.
   enum Mode { kPlain, kDictBuilt, kDictGiven };
@@ -334,7 +335,7 @@ struct FileWriter::Impl {
   std::string scratch, zbuf;
   fmt::FileMetaData meta;
   std::vector<std::vector<PendingIndex>> indexes;  // [row group][column]
-  int cur = -1;  // column whose chunk is open
+  int cur = -1;                                    // column whose chunk is open
   bool rg_open = false;  // meta.row_groups.back() is the row group being written
   int64_t num_rows = 0;
   bool closed = false;
@@ -370,8 +371,8 @@ struct FileWriter::Impl {
                                        ": dictionary set after values were written");
       }
     } else if (!k.active) {
-      k.mode = o.dictionary && k.s.type != PhysicalType::kBoolean ? Column::kDictBuilt
-                                                                   : Column::kPlain;
+      k.mode =
+          o.dictionary && k.s.type != PhysicalType::kBoolean ? Column::kDictBuilt : Column::kPlain;
     }
     if (!k.active) {
       k.active = true;
@@ -423,10 +424,9 @@ struct FileWriter::Impl {
     if (k.width > 0 && in.kind == Input::kBytes) {  // FIXED_LEN_BYTE_ARRAY
       for (size_t i = v0; i < v1; ++i) {
         if (in.boffs[i + 1] - in.boffs[i] != uint32_t(k.width)) {
-          return Status::InvalidArgument("column " + k.s.name + ": value of " +
-                                         std::to_string(in.boffs[i + 1] - in.boffs[i]) +
-                                         " bytes in FIXED_LEN_BYTE_ARRAY(" +
-                                         std::to_string(k.width) + ")");
+          return Status::InvalidArgument(
+              "column " + k.s.name + ": value of " + std::to_string(in.boffs[i + 1] - in.boffs[i]) +
+              " bytes in FIXED_LEN_BYTE_ARRAY(" + std::to_string(k.width) + ")");
         }
       }
     }
@@ -500,8 +500,8 @@ struct FileWriter::Impl {
     return std::clamp<size_t>(fit, 1, n_rows - r0);
   }
 
-  Status Write(int c, uint32_t n_rows, const Input& in, const uint8_t* nulls,
-               const uint32_t* offs, bool given) {
+  Status Write(int c, uint32_t n_rows, const Input& in, const uint8_t* nulls, const uint32_t* offs,
+               bool given, const uint8_t* defs = nullptr) {
     PE_RETURN_IF_ERROR(Begin(c, false));
     Column& k = cols[c];
     if (given != (k.mode == Column::kDictGiven)) {
@@ -509,9 +509,14 @@ struct FileWriter::Impl {
                                      (given ? ": indices written without a dictionary"
                                             : ": values written after a dictionary was set"));
     }
-    if (bool(offs) != k.s.list) {
+    if (bool(defs) != k.in_group) {
       return Status::InvalidArgument("column " + k.s.name +
-                                     (k.s.list ? ": list offsets missing" : ": unexpected offsets"));
+                                     (k.in_group ? ": a group leaf needs definition levels"
+                                                 : ": definition levels for a top-level column"));
+    }
+    if (!defs && bool(offs) != k.s.list) {
+      return Status::InvalidArgument(
+          "column " + k.s.name + (k.s.list ? ": list offsets missing" : ": unexpected offsets"));
     }
     if (nulls && !k.s.optional) {
       for (uint32_t r = 0; r < n_rows; ++r) {
@@ -538,7 +543,17 @@ struct FileWriter::Impl {
     for (uint32_t r = 0; r < n_rows; ++r) {
       size_t nv;
       const bool is_null = nulls && nulls[r];
-      if (offs) {
+      if (defs) {
+        if (defs[r] > k.max_def) {
+          return Status::InvalidArgument("column " + k.s.name + ": definition level " +
+                                         std::to_string(defs[r]) + " above " +
+                                         std::to_string(k.max_def));
+        }
+        nv = defs[r] == k.max_def;
+        k.defs.push_back(defs[r]);
+        k.page_nulls += uint32_t(!nv);
+        ++k.page_entries;
+      } else if (offs) {
         nv = offs[r + 1] - offs[r];
         if (is_null && nv) {
           return Status::InvalidArgument("column " + k.s.name + ": null row with values");
@@ -687,8 +702,8 @@ struct FileWriter::Impl {
       m.encoding_stats.push_back({fmt::DICTIONARY_PAGE, fmt::PLAIN, 1});
       m.encoding_stats.push_back({fmt::DATA_PAGE, fmt::RLE_DICTIONARY, k.dict_data_pages});
     }
-    if (k.plain_data_pages > 0) m.encoding_stats.push_back({fmt::DATA_PAGE, fmt::PLAIN,
-                                                            k.plain_data_pages});
+    if (k.plain_data_pages > 0)
+      m.encoding_stats.push_back({fmt::DATA_PAGE, fmt::PLAIN, k.plain_data_pages});
     m.data_page_offset = pos();
     for (auto& l : k.index.locs) l.offset += m.data_page_offset;
     PE_RETURN_IF_ERROR(Append(k.pages));
@@ -713,8 +728,8 @@ struct FileWriter::Impl {
       rg_open = true;
     }
     meta.row_groups.back().columns.push_back(std::move(cc));
-    k.index.has_column_index = k.index.has_column_index && k.dict_data_pages == 0 &&
-                               !k.index.locs.empty() && o.page_index;
+    k.index.has_column_index =
+        k.index.has_column_index && k.dict_data_pages == 0 && !k.index.locs.empty() && o.page_index;
     indexes.back().push_back(std::move(k.index));
     // Reset the chunk, keep the column's shape and the row count for FlushRowGroup.
     k.active = false;
@@ -801,8 +816,31 @@ struct FileWriter::Impl {
 
 namespace {
 
-Status BuildColumn(const ColumnSchema& s, Column* k, std::vector<fmt::SchemaElement>* schema) {
+// Appends the schema elements of `s` and its leaf columns. `prefix`/`def_base`: path and
+// optional ancestors of a column inside a group.
+Status BuildColumn(const ColumnSchema& s, const std::vector<std::string>& prefix, int def_base,
+                   std::vector<Column>* leaves, std::vector<fmt::SchemaElement>* schema) {
+  if (!s.fields.empty()) {
+    if (s.list) return Status::NotSupported("column " + s.name + ": a list of groups");
+    fmt::SchemaElement g;
+    g.name = s.name;
+    g.repetition = s.optional ? fmt::OPTIONAL : fmt::REQUIRED;
+    g.num_children = int(s.fields.size());
+    schema->push_back(std::move(g));
+    std::vector<std::string> path = prefix;
+    path.push_back(s.name);
+    for (const auto& f : s.fields) {
+      PE_RETURN_IF_ERROR(BuildColumn(f, path, def_base + (s.optional ? 1 : 0), leaves, schema));
+    }
+    return Status::OK();
+  }
+  if (!prefix.empty() && s.list) {
+    return Status::NotSupported("column " + s.name + ": a list inside a group");
+  }
+  leaves->emplace_back();
+  Column* k = &leaves->back();
   k->s = s;
+  k->in_group = !prefix.empty();
   if (s.element_optional) {
     return Status::NotSupported("column " + s.name + ": optional list elements");
   }
@@ -828,7 +866,8 @@ Status BuildColumn(const ColumnSchema& s, Column* k, std::vector<fmt::SchemaElem
       break;
     case PhysicalType::kFixedLenByteArray:
       if (s.type_length <= 0) {
-        return Status::InvalidArgument("column " + s.name + ": FIXED_LEN_BYTE_ARRAY needs a length");
+        return Status::InvalidArgument("column " + s.name +
+                                       ": FIXED_LEN_BYTE_ARRAY needs a length");
       }
       k->ptype = fmt::FLBA, k->width = s.type_length;
       k->order = s.logical.kind == LogicalType::kDecimal ? Order::kSignedBE : Order::kUnsigned;
@@ -861,8 +900,13 @@ Status BuildColumn(const ColumnSchema& s, Column* k, std::vector<fmt::SchemaElem
   if (!s.list) {
     leaf.name = s.name;
     leaf.repetition = s.optional ? fmt::OPTIONAL : fmt::REQUIRED;
-    k->max_def = s.optional ? 1 : 0;
-    k->path = {s.name};
+    k->max_def = def_base + (s.optional ? 1 : 0);
+    k->path = prefix;
+    k->path.push_back(s.name);
+    if (k->in_group) {
+      k->s.name.clear();
+      for (const auto& p : k->path) k->s.name += (k->s.name.empty() ? "" : ".") + p;
+    }
     schema->push_back(std::move(leaf));
     return Status::OK();
   }
@@ -911,12 +955,11 @@ Result<std::unique_ptr<FileWriter>> FileWriter::Open(const std::string& path,
   root.name = "schema";
   root.num_children = int(schema.size());
   impl->meta.schema.push_back(root);
-  impl->cols.resize(schema.size());
-  for (size_t i = 0; i < schema.size(); ++i) {
-    PE_RETURN_IF_ERROR(BuildColumn(schema[i], &impl->cols[i], &impl->meta.schema));
-    impl->cols[i].index.has_column_index = true;
+  for (const auto& s : schema) {
+    PE_RETURN_IF_ERROR(BuildColumn(s, {}, 0, &impl->cols, &impl->meta.schema));
   }
-  impl->meta.num_leaf_columns = int(schema.size());
+  for (auto& k : impl->cols) k.index.has_column_index = true;
+  impl->meta.num_leaf_columns = int(impl->cols.size());
   impl->comp = Compressor::Make(impl->o.codec);
   PE_ASSIGN_OR_RETURN(impl->file, AtomicFile::Create(path));
   PE_RETURN_IF_ERROR(impl->Append("PAR1"));
@@ -952,8 +995,7 @@ Status FileWriter::WriteBoolean(int c, uint32_t n, const uint8_t* v, const uint8
 }
 Status FileWriter::WriteByteArray(int c, uint32_t n, const uint32_t* value_offsets,
                                   const char* data, const uint8_t* nulls, const uint32_t* offs) {
-  PE_RETURN_IF_ERROR(
-      impl_->Check(c, PhysicalType::kByteArray, PhysicalType::kFixedLenByteArray));
+  PE_RETURN_IF_ERROR(impl_->Check(c, PhysicalType::kByteArray, PhysicalType::kFixedLenByteArray));
   Input in{Input::kBytes};
   in.boffs = value_offsets;
   in.bdata = data;
@@ -989,8 +1031,7 @@ Status FileWriter::SetDictionaryDouble(int c, const double* v, uint32_t n) {
 }
 Status FileWriter::SetDictionaryByteArray(int c, const uint32_t* offs, const char* data,
                                           uint32_t n) {
-  PE_RETURN_IF_ERROR(
-      impl_->Check(c, PhysicalType::kByteArray, PhysicalType::kFixedLenByteArray));
+  PE_RETURN_IF_ERROR(impl_->Check(c, PhysicalType::kByteArray, PhysicalType::kFixedLenByteArray));
   const int width = impl_->cols[c].width;
   Dict d(width);
   for (uint32_t i = 0; i < n; ++i) {
@@ -1012,6 +1053,31 @@ Status FileWriter::WriteIndices(int c, uint32_t n, const uint32_t* ids, const ui
   Input in{Input::kIds};
   in.ids = ids;
   return impl_->Write(c, n, in, nulls, offs, true);
+}
+
+int FileWriter::num_leaves() const { return int(impl_->cols.size()); }
+
+Status FileWriter::WriteLeafInt64(int c, uint32_t n, const int64_t* v, const uint8_t* defs) {
+  PE_RETURN_IF_ERROR(impl_->Check(c, PhysicalType::kInt64));
+  return impl_->Write(c, n, Fixed(v, 8), nullptr, nullptr, false, defs);
+}
+Status FileWriter::WriteLeafDouble(int c, uint32_t n, const double* v, const uint8_t* defs) {
+  PE_RETURN_IF_ERROR(impl_->Check(c, PhysicalType::kDouble));
+  return impl_->Write(c, n, Fixed(v, 8), nullptr, nullptr, false, defs);
+}
+Status FileWriter::WriteLeafBoolean(int c, uint32_t n, const uint8_t* v, const uint8_t* defs) {
+  PE_RETURN_IF_ERROR(impl_->Check(c, PhysicalType::kBoolean));
+  Input in{Input::kBool};
+  in.bools = v;
+  return impl_->Write(c, n, in, nullptr, nullptr, false, defs);
+}
+Status FileWriter::WriteLeafByteArray(int c, uint32_t n, const uint32_t* value_offsets,
+                                      const char* data, const uint8_t* defs) {
+  PE_RETURN_IF_ERROR(impl_->Check(c, PhysicalType::kByteArray));
+  Input in{Input::kBytes};
+  in.boffs = value_offsets;
+  in.bdata = data;
+  return impl_->Write(c, n, in, nullptr, nullptr, false, defs);
 }
 
 int64_t FileWriter::buffered_bytes() const {

@@ -62,7 +62,9 @@ Status Lz4Block(const uint8_t* in, size_t n, size_t cap, std::string* out) {
 Status Delta(Span in, size_t cap, bool delta_of_delta, std::string* out) {
   if (in.size() < 5) return Status::Corruption("DELTA chunk shorter than its header");
   uint8_t flag = in[0];
-  if (flag > 1 || (delta_of_delta && flag != 1)) {
+  // Flag 0: 4-byte values, 1: 8-byte values, for both DELTA and DELTADELTA (Pinot's
+  // DeltaDeltaCompressor writes flag 0 for INT chunks whose byte size is not a multiple of 8).
+  if (flag > 1) {
     return Status::Corruption("DELTA chunk has an invalid type flag " + std::to_string(flag));
   }
   const size_t w = flag == 0 ? 4 : 8;
@@ -84,8 +86,15 @@ Status Delta(Span in, size_t cap, bool delta_of_delta, std::string* out) {
   const uint8_t* d = reinterpret_cast<const uint8_t*>(deltas.data());
   if (w == 4) {
     uint32_t prev = LoadBE32(o);
+    uint32_t prev_delta = 0;
     for (uint32_t i = 1; i < count; ++i) {
-      prev += LoadBE32(d + (i - 1) * 4);  // wrapping add, as Java int arithmetic
+      uint32_t v = LoadBE32(d + (i - 1) * 4);  // wrapping adds, as Java int arithmetic
+      if (delta_of_delta) {
+        prev_delta = i == 1 ? v : prev_delta + v;
+        prev += prev_delta;
+      } else {
+        prev += v;
+      }
       StoreBE32(o + i * 4, prev);
     }
   } else {

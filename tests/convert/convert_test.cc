@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "common/file.h"
+#include "convert/check.h"
 #include "segment/segment.h"
 #include "testing/parquet_check.h"
 #include "testing/testing.h"
@@ -19,21 +20,7 @@ using pe::testing::CellKind;
 using pe::testing::FixturePath;
 using pe::testing::RunCli;
 
-CellKind KindOf(const segment::ColumnMeta& c) {
-  switch (c.data_type) {
-    case segment::DataType::kFloat:
-      return CellKind::kFloat32;
-    case segment::DataType::kDouble:
-      return CellKind::kFloat64;
-    case segment::DataType::kJson:
-    case segment::DataType::kMap:
-      return CellKind::kJsonText;
-    default:
-      return CellKind::kExact;
-  }
-}
-
-// `pinot-export dump --format jsonl` of `seg` as arrays in column order, plus names and kinds.
+// Column names and kinds of `seg`, and its dumped rows.
 void ExpectedRows(const std::string& seg, std::vector<json>* rows, std::vector<std::string>* names,
                   std::vector<CellKind>* kinds) {
   auto s = segment::Segment::Open(seg);
@@ -42,16 +29,7 @@ void ExpectedRows(const std::string& seg, std::vector<json>* rows, std::vector<s
     names->push_back(c.name);
     kinds->push_back(KindOf(c));
   }
-  auto r = RunCli({"dump", "--format", "jsonl", seg});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  std::istringstream in(r.out);
-  std::string line;
-  while (std::getline(in, line)) {
-    json obj = json::parse(line);
-    json row = json::array();
-    for (const auto& n : *names) row.push_back(obj.at(n));
-    rows->push_back(std::move(row));
-  }
+  *rows = DumpRows(seg, *names);
 }
 
 void ExpectConvertMatchesDump(const std::string& seg, const std::vector<std::string>& opts,
@@ -89,12 +67,12 @@ TEST_P(BaseballVariants, ReadersSeeTheSegmentRows) {
 
 INSTANTIATE_TEST_SUITE_P(
     Options, BaseballVariants,
-    ::testing::Values(
-        Variant{"default_snappy", {}}, Variant{"gzip", {"--compression", "gzip"}},
-        Variant{"zstd_no_dictionary", {"--compression", "ZSTD", "--dictionary", "false"}},
-        Variant{"tiny_pages_and_row_groups",
-                {"--compression", "UNCOMPRESSED", "--page-bytes", "512", "--row-group-bytes",
-                 "200000"}}),
+    ::testing::Values(Variant{"default_snappy", {}}, Variant{"gzip", {"--compression", "gzip"}},
+                      Variant{"zstd_no_dictionary",
+                              {"--compression", "ZSTD", "--dictionary", "false"}},
+                      Variant{"tiny_pages_and_row_groups",
+                              {"--compression", "UNCOMPRESSED", "--page-bytes", "512",
+                               "--row-group-bytes", "200000"}}),
     [](const auto& info) { return std::string(info.param.name); });
 
 TEST(Convert, LegacyRawSegmentsV1AndV3) {
@@ -117,8 +95,8 @@ TEST(Convert, BaseballStatsEqualsGroundTruth) {
     std::string q = "\"" + c.name + "\"";
     // The ground-truth file holds text; compare as text with Pinot's default for missing values.
     on += std::string(on.empty() ? "" : " and ") + "o." + q +
-          "::varchar is not distinct from coalesce(t." + q + "::varchar, '" +
-          c.default_null_value + "')";
+          "::varchar is not distinct from coalesce(t." + q + "::varchar, '" + c.default_null_value +
+          "')";
   }
   auto r = pe::testing::RunNode(
       "duckdb_rows.mjs",
@@ -126,12 +104,14 @@ TEST(Convert, BaseballStatsEqualsGroundTruth) {
        "')), t as (select row_number() over () as rn, * from read_parquet('" +
        FixturePath("baseballStats.rows.snappy.parquet") +
        "')) select (select count(*) from o), (select count(*) from t), count(*) from o join t "
-       "using (rn) where " + on});
+       "using (rn) where " +
+       on});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(json::parse(r.out), json::array({"97889", "97889", "97889"}));
-  auto d = pe::testing::RunNode(
-      "duckdb_rows.mjs", {"select column_name, column_type from (describe select * from "
-                          "read_parquet('" + out + "'))"});
+  auto d = pe::testing::RunNode("duckdb_rows.mjs",
+                                {"select column_name, column_type from (describe select * from "
+                                 "read_parquet('" +
+                                 out + "'))"});
   ASSERT_EQ(d.exit_code, 0) << d.err;
   std::istringstream in(d.out);
   std::string line;
@@ -169,9 +149,11 @@ TEST(Convert, StatisticsMatchValues) {
     auto r = pe::testing::RunNode(
         "duckdb_rows.mjs",
         {"with m as (select row_group_id, row_group_num_rows as n, stats_min_value as lo, "
-         "stats_max_value as hi, stats_null_count as nc from parquet_metadata('" + out +
-         "') where path_in_schema = '" + col + "'), v as (select (row_number() over () - 1) as i, " +
-         q + " as x from read_parquet('" + out + "')), b as (select row_group_id, "
+         "stats_max_value as hi, stats_null_count as nc from parquet_metadata('" +
+         out + "') where path_in_schema = '" + col +
+         "'), v as (select (row_number() over () - 1) as i, " + q + " as x from read_parquet('" +
+         out +
+         "')), b as (select row_group_id, "
          "sum(n) over (order by row_group_id) - n as first, n, lo, hi, nc from m) "
          "select count(*), sum(case when lo = (select min(x)::varchar from v where i >= first and "
          "i < first + n) and hi = (select max(x)::varchar from v where i >= first and i < first "
