@@ -14,7 +14,8 @@ echo "== inspect $seg"
 ./build/pinot-export inspect "$seg"
 echo "== dump (first 5 rows, JSON lines)"
 ./build/pinot-export dump "$seg" --format jsonl --limit 5
-if ./build/pinot-export convert --help >/dev/null 2>&1; then
-  echo "== convert to Parquet"
-  ./build/pinot-export convert "$seg" "$out/events.parquet"
-fi
+echo "== convert to Parquet"
+./build/pinot-export convert "$seg" "$out/events.parquet"
+echo "== read the Parquet file back with DuckDB"
+NODE_PATH="$PWD/node_modules" node tests/e2e/duckdb_rows.mjs \
+  "select count(*) as rows, min(ts) as first, max(ts) as last from '$out/events.parquet'"

@@ -1,5 +1,9 @@
 #include "cli/storage.h"
 
+#include <filesystem>
+
+#include "fs/fs.h"
+
 namespace pe::cli {
 
 bool IsRemoteUri(const std::string& s) {
@@ -9,6 +13,14 @@ bool IsRemoteUri(const std::string& s) {
 
 namespace {
 std::string LocalPath(const std::string& s) { return s.rfind("file://", 0) == 0 ? s.substr(7) : s; }
+
+// Last path component of a URI ("s3://b/x/seg.tar.gz" -> "seg.tar.gz"), ignoring trailing '/'.
+std::string BaseName(std::string uri) {
+  while (!uri.empty() && uri.back() == '/') uri.pop_back();
+  size_t slash = uri.rfind('/');
+  std::string base = slash == std::string::npos ? uri : uri.substr(slash + 1);
+  return base.empty() ? "object" : base;
+}
 }  // namespace
 
 Status StorageContext::Init(const std::vector<std::string>& props, const std::string& fs_class) {
@@ -18,26 +30,73 @@ Status StorageContext::Init(const std::vector<std::string>& props, const std::st
       return Status::InvalidArgument("--fs-prop expects KEY=VALUE, got '" +
                                      kv.substr(0, kv.find('=')) + "'");
     }
-    props_.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    std::string key = kv.substr(0, eq);
+    // Accept the full Pinot name too (output.fs.prop.region=...).
+    const std::string kPrefix = "output.fs.prop.";
+    if (key.rfind(kPrefix, 0) == 0) key = key.substr(kPrefix.size());
+    props_.emplace_back(key, kv.substr(eq + 1));
   }
   fs_class_ = fs_class;
   return Status::OK();
 }
 
+namespace {
+fs::Props ToProps(const std::vector<std::pair<std::string, std::string>>& v) {
+  fs::Props p;
+  for (const auto& [k, val] : v) p[k] = val;
+  return p;
+}
+}  // namespace
+
 Result<std::string> StorageContext::FetchInput(const std::string& uri) {
   if (!IsRemoteUri(uri)) return LocalPath(uri);
-  return Status::NotSupported(uri + ": remote storage is not available in this build");
+  // output.fs.class names the output store; inputs are chosen by scheme alone.
+  PE_ASSIGN_OR_RETURN(auto fs, fs::OpenFileSystem(uri, ToProps(props_), ""));
+  if (!tmp_) {
+    PE_ASSIGN_OR_RETURN(TempDir d, TempDir::Make("pinot-export-io"));
+    tmp_ = std::move(d);
+  }
+  std::string local = tmp_->path() + "/in-" + BaseName(uri);
+  // A single object (segment tar.gz or file) ...
+  auto size = fs->Size(uri);
+  if (size.ok()) {
+    PE_RETURN_IF_ERROR(fs->Download(uri, local));
+    return local;
+  }
+  if (!size.status().IsNotFound()) return size.status();
+  // ... or a segment directory: every object under "<uri>/".
+  std::string prefix = uri.back() == '/' ? uri : uri + "/";
+  PE_ASSIGN_OR_RETURN(auto files, fs->List(prefix));
+  if (files.empty()) return Status::NotFound(uri + ": no such file or directory");
+  for (const auto& f : files) {
+    std::string rel = f.uri.substr(prefix.size());
+    std::string dst = local + "/" + rel;
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(dst).parent_path(), ec);
+    if (ec) return Status::IOError("cannot create directory for " + dst + ": " + ec.message());
+    PE_RETURN_IF_ERROR(fs->Download(f.uri, dst));
+  }
+  return local;
 }
 
 Result<std::string> StorageContext::LocalOutputPath(const std::string& uri) {
   if (!IsRemoteUri(uri)) return LocalPath(uri);
-  return Status::NotSupported(uri + ": remote storage is not available in this build");
+  // Fail on configuration problems (scheme, fs class, credentials) before converting.
+  PE_RETURN_IF_ERROR(fs::OpenFileSystem(uri, ToProps(props_), fs_class_).status());
+  if (!tmp_) {
+    PE_ASSIGN_OR_RETURN(TempDir d, TempDir::Make("pinot-export-io"));
+    tmp_ = std::move(d);
+  }
+  return tmp_->path() + "/out-" + BaseName(uri);
 }
 
 Status StorageContext::PublishOutput(const std::string& local, const std::string& uri) {
-  (void)local;
-  (void)uri;
-  return Status::OK();
+  if (!IsRemoteUri(uri)) return Status::OK();  // written in place, atomically
+  PE_ASSIGN_OR_RETURN(auto fs, fs::OpenFileSystem(uri, ToProps(props_), fs_class_));
+  Status s = fs->Upload(local, uri);
+  std::error_code ec;
+  std::filesystem::remove(local, ec);
+  return s;
 }
 
 }  // namespace pe::cli

@@ -13,12 +13,16 @@ namespace pe::cli {
 
 class StorageContext {
  public:
-  // props: "KEY=VALUE" with the output.fs.prop.* names; fs_class: output.fs.class (may be empty).
+  // props: "KEY=VALUE" with the output.fs.prop.* names (the prefix may be included or not);
+  // fs_class: output.fs.class (may be empty), checked against the output URI's scheme.
   Status Init(const std::vector<std::string>& props, const std::string& fs_class);
-  // Local path of `uri` (downloaded into a temp dir when remote).
+  // Local path of `uri` (downloaded into a temp dir when remote: a single object, or every object
+  // under "<uri>/" for a segment directory).
   Result<std::string> FetchInput(const std::string& uri);
   // Where to write `uri` locally before PublishOutput.
   Result<std::string> LocalOutputPath(const std::string& uri);
+  // Uploads `local` to a remote `uri` atomically (see fs/fs.h) and removes `local`; no-op for
+  // local outputs, which are written in place.
   Status PublishOutput(const std::string& local, const std::string& uri);
 
  private:

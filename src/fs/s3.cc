@@ -1,0 +1,634 @@
+#include "fs/s3.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+#include "common/file.h"
+#include "fs/xml.h"
+
+namespace pe::fs {
+
+namespace {
+
+constexpr uint64_t kMinPartSize = 5ull << 20;  // S3 minimum part size except the last
+constexpr uint64_t kMaxParts = 10'000;         // S3 maximum part number
+const char* kEmptySha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+// Props and Env are both string maps.
+std::string Get(const std::map<std::string, std::string>& e, const std::string& k) {
+  auto it = e.find(k);
+  return it == e.end() ? std::string() : it->second;
+}
+
+std::string OneLine(std::string s) {
+  for (auto& c : s) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  return s;
+}
+
+// Replaces every occurrence of a secret in `msg` (defence in depth: servers may echo headers).
+std::string Scrub(std::string msg, const SigV4Credentials& c) {
+  for (const std::string* secret : {&c.secret_key, &c.session_token}) {
+    if (secret->size() < 4) continue;
+    size_t p;
+    while ((p = msg.find(*secret)) != std::string::npos) msg.replace(p, secret->size(), "***");
+  }
+  return msg;
+}
+
+}  // namespace
+
+Result<ObjectUri> ParseObjectUri(const std::string& uri) {
+  size_t p = uri.find("://");
+  if (p == std::string::npos) return Status::InvalidArgument("not an object URI: " + uri);
+  ObjectUri o;
+  o.scheme = uri.substr(0, p);
+  std::string rest = uri.substr(p + 3);
+  size_t slash = rest.find('/');
+  o.bucket = rest.substr(0, slash);
+  o.key = slash == std::string::npos ? "" : rest.substr(slash + 1);
+  if (o.bucket.empty()) return Status::InvalidArgument("missing bucket in " + uri);
+  return o;
+}
+
+Result<S3Options> S3OptionsFromProps(const Props& props, const Env& env) {
+  S3Options o;
+  if (!Get(props, "roleArn").empty() || Get(props, "iamRoleBasedAccessEnabled") == "true") {
+    return Status::NotSupported(
+        "S3 iamRoleBasedAccessEnabled/roleArn (STS AssumeRole) is not supported; use accessKey/"
+        "secretKey, AWS_* environment variables or a shared credentials profile");
+  }
+  std::string profile = Get(env, "AWS_PROFILE");
+  if (profile.empty()) profile = "default";
+  auto prof = LoadAwsProfile(env, profile);
+  auto pget = [&](const char* k) {
+    auto it = prof.find(k);
+    return it == prof.end() ? std::string() : it->second;
+  };
+
+  // Credentials.
+  if (!Get(props, "anonymousCredentialsProvider").empty()) {
+    PE_ASSIGN_OR_RETURN(o.anonymous, ParseBool("anonymousCredentialsProvider",
+                                               Get(props, "anonymousCredentialsProvider")));
+  }
+  std::string ak = Get(props, "accessKey"), sk = Get(props, "secretKey");
+  if (!ak.empty() || !sk.empty()) {
+    if (ak.empty() || sk.empty()) {
+      return Status::InvalidArgument("S3 properties accessKey and secretKey must be set together");
+    }
+    o.credentials = {ak, sk, Get(props, "sessionToken")};
+    o.credentials_source = "properties";
+  } else if (!Get(env, "AWS_ACCESS_KEY_ID").empty() || !Get(env, "AWS_SECRET_ACCESS_KEY").empty()) {
+    if (Get(env, "AWS_ACCESS_KEY_ID").empty() || Get(env, "AWS_SECRET_ACCESS_KEY").empty()) {
+      return Status::InvalidArgument(
+          "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together");
+    }
+    o.credentials = {Get(env, "AWS_ACCESS_KEY_ID"), Get(env, "AWS_SECRET_ACCESS_KEY"),
+                     Get(env, "AWS_SESSION_TOKEN")};
+    o.credentials_source = "environment";
+  } else if (!pget("aws_access_key_id").empty() && !pget("aws_secret_access_key").empty()) {
+    o.credentials = {pget("aws_access_key_id"), pget("aws_secret_access_key"),
+                     pget("aws_session_token")};
+    o.credentials_source = "profile " + profile;
+  } else if (!o.anonymous) {
+    return Status::InvalidArgument(
+        "no S3 credentials: set accessKey/secretKey properties, AWS_ACCESS_KEY_ID/"
+        "AWS_SECRET_ACCESS_KEY, or a profile in ~/.aws/credentials (AWS_PROFILE=" +
+        profile + ")");
+  }
+
+  // Region and endpoint.
+  for (const std::string& r : {Get(props, "region"), Get(env, "AWS_REGION"),
+                               Get(env, "AWS_DEFAULT_REGION"), pget("region")}) {
+    if (!r.empty()) {
+      o.region = r;
+      break;
+    }
+  }
+  for (const std::string& e : {Get(props, "endpoint"), Get(env, "AWS_ENDPOINT_URL_S3"),
+                               Get(env, "AWS_ENDPOINT_URL"), pget("endpoint_url")}) {
+    if (!e.empty()) {
+      o.endpoint = e;
+      break;
+    }
+  }
+  o.path_style = !o.endpoint.empty();
+  if (!Get(props, "pathStyleAccess").empty()) {
+    PE_ASSIGN_OR_RETURN(o.path_style, ParseBool("pathStyleAccess", Get(props, "pathStyleAccess")));
+  }
+
+  if (!Get(props, "crossRegionAccessEnabled").empty()) {
+    PE_ASSIGN_OR_RETURN(o.cross_region_access, ParseBool("crossRegionAccessEnabled",
+                                                         Get(props, "crossRegionAccessEnabled")));
+  }
+
+  // Upload settings.
+  if (!Get(props, "disableAcl").empty()) {
+    PE_ASSIGN_OR_RETURN(o.disable_acl, ParseBool("disableAcl", Get(props, "disableAcl")));
+  }
+  o.storage_class = Get(props, "storageClass");
+  o.server_side_encryption = Get(props, "serverSideEncryption");
+  o.ssekms_key_id = Get(props, "ssekmsKeyId");
+  o.ssekms_encryption_context = Get(props, "ssekmsEncryptionContext");
+  if (!Get(props, "minObjectSizeForMultiPartUpload").empty()) {
+    PE_ASSIGN_OR_RETURN(o.min_object_size_for_multipart,
+                        ParseDataSize(Get(props, "minObjectSizeForMultiPartUpload")));
+  }
+  if (!Get(props, "multiPartUploadPartSize").empty()) {
+    PE_ASSIGN_OR_RETURN(o.multipart_part_size,
+                        ParseDataSize(Get(props, "multiPartUploadPartSize")));
+    // Pinot S3Config: "The part size for multipart upload must be larger than 5MB".
+    if (o.multipart_part_size < kMinPartSize) {
+      return Status::InvalidArgument("multiPartUploadPartSize must be at least 5MB");
+    }
+  }
+
+  // HTTP client and retries.
+  if (!Get(props, "httpclient.connectionTimeout").empty()) {
+    PE_ASSIGN_OR_RETURN(o.http.connect_timeout_ms,
+                        ParseDurationMs(Get(props, "httpclient.connectionTimeout")));
+  }
+  if (!Get(props, "httpclient.socketTimeout").empty()) {
+    PE_ASSIGN_OR_RETURN(long ms, ParseDurationMs(Get(props, "httpclient.socketTimeout")));
+    o.http.stall_timeout_s = std::max(1L, (ms + 999) / 1000);
+  }
+  for (const std::string& a :
+       {Get(props, "maxAttempts"), Get(env, "AWS_MAX_ATTEMPTS"), pget("max_attempts")}) {
+    if (a.empty()) continue;
+    char* end = nullptr;
+    long v = std::strtol(a.c_str(), &end, 10);
+    if (*end != '\0' || v < 1 || v > 100) {
+      return Status::InvalidArgument("max attempts must be an integer in [1, 100], got '" + a +
+                                     "'");
+    }
+    o.retry.max_attempts = static_cast<int>(v);
+    break;
+  }
+  return o;
+}
+
+Result<S3Options> GcsOptionsFromProps(const Props& props) {
+  if (Get(props, "accessKey").empty() || Get(props, "secretKey").empty()) {
+    if (!Get(props, "gcpKey").empty() || !Get(props, "projectId").empty()) {
+      return Status::NotSupported(
+          "GCS service-account credentials (gcpKey/projectId) are not supported; create an HMAC "
+          "key and set accessKey/secretKey (GCS XML API)");
+    }
+    return Status::InvalidArgument("no GCS credentials: set the HMAC key as accessKey/secretKey");
+  }
+  PE_ASSIGN_OR_RETURN(S3Options o, S3OptionsFromProps(props, Env{}));
+  o.scheme = "gs";
+  if (Get(props, "region").empty()) o.region = "auto";
+  if (Get(props, "endpoint").empty()) {
+    o.endpoint = "https://storage.googleapis.com";
+    if (Get(props, "pathStyleAccess").empty()) o.path_style = false;
+  }
+  return o;
+}
+
+namespace {
+
+struct Endpoint {
+  std::string scheme = "https";
+  std::string hostport;
+};
+
+Endpoint ParseEndpoint(const std::string& e, const std::string& region) {
+  Endpoint ep;
+  if (e.empty()) {
+    ep.hostport = "s3." + region + ".amazonaws.com";
+    if (region.rfind("cn-", 0) == 0) ep.hostport += ".cn";  // China partition
+    return ep;
+  }
+  std::string rest = e;
+  size_t p = e.find("://");
+  if (p != std::string::npos) {
+    ep.scheme = e.substr(0, p);
+    rest = e.substr(p + 3);
+  }
+  while (!rest.empty() && rest.back() == '/') rest.pop_back();
+  ep.hostport = rest;
+  return ep;
+}
+
+class S3FileSystem : public FileSystem {
+ public:
+  explicit S3FileSystem(S3Options o)
+      : o_(std::move(o)),
+        ep_(ParseEndpoint(o_.endpoint, o_.region)),
+        http_(o_.http),
+        rng_(std::random_device{}()) {}
+
+  std::string scheme() const override { return o_.scheme; }
+
+  Result<bool> Exists(const std::string& uri) override {
+    PE_ASSIGN_OR_RETURN(ObjectUri u, ParseObjectUri(uri));
+    if (!u.key.empty() && u.key.back() != '/') {
+      Call c{"HEAD", u.bucket, u.key};
+      PE_ASSIGN_OR_RETURN(HttpResponse r, Execute(c, uri));
+      if (r.status / 100 == 2) return true;
+      if (r.status != 404) return HeadError(r, u, uri);
+    }
+    // Like Pinot S3PinotFS.exists: a "directory" exists when some key lies under "<key>/".
+    std::string dir = u.key.empty() || u.key.back() == '/' ? u.key : u.key + "/";
+    Call c{"GET", u.bucket, ""};
+    c.query = {{"list-type", "2"}, {"prefix", dir}, {"max-keys", "1"}};
+    PE_ASSIGN_OR_RETURN(HttpResponse r, Execute(c, uri));
+    if (r.status == 404) return false;
+    if (r.status / 100 != 2) return ErrorStatus(r, "LIST", uri);
+    return !XmlElements(r.body, "Contents").empty();
+  }
+
+  Result<uint64_t> Size(const std::string& uri) override {
+    PE_ASSIGN_OR_RETURN(ObjectUri u, ParseObjectUri(uri));
+    Call c{"HEAD", u.bucket, u.key};
+    PE_ASSIGN_OR_RETURN(HttpResponse r, Execute(c, uri));
+    if (r.status / 100 != 2) return HeadError(r, u, uri);
+    return static_cast<uint64_t>(std::strtoull(r.header("content-length").c_str(), nullptr, 10));
+  }
+
+  Result<std::string> ReadRange(const std::string& uri, uint64_t offset, uint64_t length) override {
+    if (length == 0) return std::string();
+    PE_ASSIGN_OR_RETURN(ObjectUri u, ParseObjectUri(uri));
+    Call c{"GET", u.bucket, u.key};
+    c.headers = {
+        {"range", "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1)}};
+    PE_ASSIGN_OR_RETURN(HttpResponse r, Execute(c, uri));
+    if (r.status == 416) return std::string();  // InvalidRange: offset at or past the end
+    if (r.status / 100 != 2) return ErrorStatus(r, "GET", uri);
+    if (r.status == 200 && (offset > 0 || r.body.size() > length)) {  // server ignored Range
+      r.body = r.body.substr(std::min<uint64_t>(offset, r.body.size()), length);
+    }
+    return std::move(r.body);
+  }
+
+  Status Download(const std::string& uri, const std::string& local_path) override {
+    PE_ASSIGN_OR_RETURN(ObjectUri u, ParseObjectUri(uri));
+    PE_ASSIGN_OR_RETURN(std::unique_ptr<AtomicFile> out, AtomicFile::Create(local_path));
+    uint64_t written = 0;
+    std::string etag;
+    Status last;
+    for (int attempt = 1;; ++attempt) {
+      Call c{"GET", u.bucket, u.key};
+      if (written > 0) {
+        // Resume where the broken transfer stopped; If-Match fails with 412 if the object changed.
+        c.headers.emplace_back("range", "bytes=" + std::to_string(written) + "-");
+        if (!etag.empty()) c.headers.emplace_back("if-match", etag);
+      }
+      bool first = true;
+      Status local_error;
+      c.sink = [&](const HttpResponse& head, std::string_view data) -> Status {
+        if (first) {
+          first = false;
+          if (etag.empty()) etag = head.header("etag");
+          if (written > 0 && head.status == 200) {  // range ignored: start over
+            out->Abort();
+            auto f = AtomicFile::Create(local_path);
+            if (!f.ok()) return local_error = f.status();
+            out = std::move(f).value();
+            written = 0;
+          } else if (written > 0) {
+            // 206: "Content-Range: bytes <first>-<last>/<size>" must continue at `written`.
+            std::string cr = head.header("content-range");
+            if (cr.rfind("bytes " + std::to_string(written) + "-", 0) != 0) {
+              return local_error = Status::Corruption("GET " + uri + ": resumed at the wrong " +
+                                                      "offset (Content-Range: " + cr + ")");
+            }
+          }
+        }
+        Status s = out->Append(data);
+        if (!s.ok()) return local_error = s;
+        written += data.size();
+        return Status::OK();
+      };
+      auto r = SendOnce(c);
+      if (!local_error.ok()) return local_error;  // disk full etc.: not retryable
+      if (r.ok() && r->status / 100 == 2) return out->Commit();
+      if (r.ok() && !IsRetryable(*r)) return ErrorStatus(*r, "GET", uri);
+      last = r.ok() ? ErrorStatus(*r, "GET", uri) : r.status().WithContext("GET " + uri);
+      if (attempt >= o_.retry.max_attempts) break;
+      SleepMs(BackoffDelayMs(o_.retry, attempt, rng_));
+    }
+    return Status::IOError(last.message() + " (gave up after " +
+                           std::to_string(o_.retry.max_attempts) + " attempts)");
+  }
+
+  Status Upload(const std::string& local_path, const std::string& uri) override {
+    PE_ASSIGN_OR_RETURN(ObjectUri u, ParseObjectUri(uri));
+    if (u.key.empty() || u.key.back() == '/') {
+      return Status::InvalidArgument("upload target must name an object: " + uri);
+    }
+    int fd = ::open(local_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      return Status::IOError("cannot open " + local_path + ": " + std::strerror(errno));
+    }
+    struct FdCloser {
+      int fd;
+      ~FdCloser() { ::close(fd); }
+    } closer{fd};
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+      return Status::IOError("cannot stat " + local_path + ": " + std::strerror(errno));
+    }
+    uint64_t size = static_cast<uint64_t>(st.st_size);
+    if (size < o_.min_object_size_for_multipart || size == 0) {
+      return PutObject(fd, size, local_path, u, uri);
+    }
+    return MultipartUpload(fd, size, local_path, u, uri);
+  }
+
+  Result<std::vector<FileInfo>> List(const std::string& prefix) override {
+    PE_ASSIGN_OR_RETURN(ObjectUri u, ParseObjectUri(prefix));
+    std::vector<FileInfo> out;
+    std::string token;
+    while (true) {
+      Call c{"GET", u.bucket, ""};
+      c.op = "LIST";
+      c.query = {
+          {"list-type", "2"}, {"prefix", u.key}, {"max-keys", std::to_string(o_.list_page_size)}};
+      if (!token.empty()) c.query.emplace_back("continuation-token", token);
+      PE_ASSIGN_OR_RETURN(HttpResponse r, Execute(c, prefix));
+      if (r.status / 100 != 2) return ErrorStatus(r, "LIST", prefix);
+      for (std::string_view item : XmlElements(r.body, "Contents")) {
+        auto key = XmlText(item, "Key");
+        auto size = XmlText(item, "Size");
+        if (!key) return Status::Corruption("LIST " + prefix + ": <Contents> without <Key>");
+        out.push_back({o_.scheme + "://" + u.bucket + "/" + *key,
+                       size ? std::strtoull(size->c_str(), nullptr, 10) : 0});
+      }
+      auto truncated = XmlText(r.body, "IsTruncated");
+      if (!truncated || *truncated != "true") break;
+      auto next = XmlText(r.body, "NextContinuationToken");
+      if (!next || next->empty() || *next == token) {
+        return Status::Corruption("LIST " + prefix +
+                                  ": truncated listing without a new NextContinuationToken");
+      }
+      token = *next;
+    }
+    std::sort(out.begin(), out.end(),
+              [](const FileInfo& a, const FileInfo& b) { return a.uri < b.uri; });
+    return out;
+  }
+
+  Status Delete(const std::string& uri) override {
+    PE_ASSIGN_OR_RETURN(ObjectUri u, ParseObjectUri(uri));
+    Call c{"DELETE", u.bucket, u.key};
+    PE_ASSIGN_OR_RETURN(HttpResponse r, Execute(c, uri));
+    if (r.status / 100 == 2 || r.status == 404) return Status::OK();
+    return ErrorStatus(r, "DELETE", uri);
+  }
+
+ private:
+  struct Call {
+    Call(std::string m, std::string b, std::string k)
+        : method(std::move(m)), bucket(std::move(b)), key(std::move(k)), op(method) {}
+    std::string method, bucket, key;
+    std::string op;  // operation name for messages ("UploadPart 3"); defaults to the method
+    std::vector<std::pair<std::string, std::string>> query;    // decoded
+    std::vector<std::pair<std::string, std::string>> headers;  // lowercase names, signed
+    std::string body;
+    int body_fd = -1;
+    uint64_t body_offset = 0, body_length = 0;
+    std::string payload_hash;  // computed from `body` when empty and body_fd < 0
+    std::function<Status(const HttpResponse&, std::string_view)> sink;
+  };
+
+  // One signed request, no retries; but when the bucket lives in another region (S3 answers
+  // 301 PermanentRedirect or 400 AuthorizationHeaderMalformed with x-amz-bucket-region), switch
+  // to that region and resend once, like the AWS SDK's cross-region access that Pinot enables by
+  // default (S3Config crossRegionAccessEnabled).
+  Result<HttpResponse> SendOnce(const Call& c) {
+    auto r = SendSigned(c);
+    if (!r.ok() || !o_.cross_region_access || (r->status != 301 && r->status != 400)) return r;
+    std::string region = r->header("x-amz-bucket-region");
+    if (region.empty() || region == o_.region) return r;
+    o_.region = region;
+    if (o_.endpoint.empty()) ep_ = ParseEndpoint("", region);
+    return SendSigned(c);
+  }
+
+  Result<HttpResponse> SendSigned(const Call& c) {
+    bool vhost = !o_.path_style && c.bucket.find('.') == std::string::npos;
+    std::string host = vhost ? c.bucket + "." + ep_.hostport : ep_.hostport;
+    std::string path = vhost ? "/" + c.key : "/" + c.bucket + (c.key.empty() ? "" : "/" + c.key);
+    std::string url = ep_.scheme + "://" + host + UriEncode(path, true);
+    std::string qs;
+    for (const auto& [k, v] : c.query) {
+      qs += (qs.empty() ? "?" : "&") + UriEncode(k, false) + "=" + UriEncode(v, false);
+    }
+    url += qs;
+    HttpRequest req;
+    req.method = c.method;
+    req.url = url;
+    req.body = c.body;
+    req.body_fd = c.body_fd;
+    req.body_offset = c.body_offset;
+    req.body_length = c.body_length;
+    req.sink = c.sink;
+    req.headers = c.headers;
+    if (!o_.anonymous) {
+      std::string hash = c.payload_hash;
+      if (hash.empty()) hash = c.body.empty() ? kEmptySha256 : Sha256Hex(c.body);
+      req.headers.emplace_back("host", host);
+      req.headers.emplace_back("x-amz-date", AmzDateNow());
+      req.headers.emplace_back("x-amz-content-sha256", hash);
+      if (!o_.credentials.session_token.empty()) {
+        req.headers.emplace_back("x-amz-security-token", o_.credentials.session_token);
+      }
+      SigV4Request sr;
+      sr.method = c.method;
+      sr.path = path;
+      sr.query = c.query;
+      sr.headers = req.headers;
+      sr.payload_hash = hash;
+      std::string date;
+      for (const auto& [k, v] : req.headers) {
+        if (k == "x-amz-date") date = v;
+      }
+      SigV4Result sig = SignV4(sr, o_.credentials, o_.region, o_.service, date);
+      req.headers.emplace_back("authorization", sig.authorization);
+    }
+    return http_.Send(req);
+  }
+
+  static bool IsRetryable(const HttpResponse& r) {
+    if (r.status == 429 || r.status == 500 || r.status == 502 || r.status == 503 ||
+        r.status == 504) {
+      return true;
+    }
+    if (r.status / 100 == 2 || r.status == 404) return false;
+    auto code = XmlText(r.body, "Code");
+    return code && (*code == "SlowDown" || *code == "RequestTimeout" || *code == "InternalError" ||
+                    *code == "ServiceUnavailable" || *code == "Throttling" ||
+                    *code == "ThrottlingException");
+  }
+
+  // SendOnce with retries (transport errors and retryable statuses, see IsRetryable). Returns the
+  // final response (any status) or the final transport error.
+  Result<HttpResponse> Execute(const Call& c, const std::string& uri) {
+    for (int attempt = 1;; ++attempt) {
+      auto r = SendOnce(c);
+      bool retry = r.ok() ? IsRetryable(*r) : true;
+      if (!retry) return r;
+      if (attempt >= o_.retry.max_attempts) {
+        std::string what = r.ok() ? ErrorStatus(*r, c.op, uri).message()
+                                  : c.op + " " + uri + ": " + r.status().message();
+        return Status::IOError(what + " (gave up after " + std::to_string(attempt) + " attempts)");
+      }
+      SleepMs(BackoffDelayMs(o_.retry, attempt, rng_));
+    }
+  }
+
+  // One-line error for a non-success response: "<op> <uri>: HTTP <status> <Code>: <Message>".
+  Status ErrorStatus(const HttpResponse& r, const std::string& op, const std::string& uri) const {
+    std::string code = XmlText(r.body, "Code").value_or("");
+    std::string msg = XmlText(r.body, "Message").value_or("");
+    std::string text = op + " " + uri + ": HTTP " + std::to_string(r.status);
+    if (!code.empty()) text += " " + code;
+    if (!msg.empty()) text += ": " + msg;
+    if (code == "SignatureDoesNotMatch" || code == "InvalidAccessKeyId") {
+      text +=
+          " (check the secret key / access key; credentials from " + o_.credentials_source + ")";
+    }
+    text = Scrub(OneLine(text), o_.credentials);
+    if (r.status == 404) return Status::NotFound(text);
+    if (r.status == 400 || r.status == 401 || r.status == 403) {
+      return Status::InvalidArgument(text);
+    }
+    return Status::IOError(text);
+  }
+
+  // HEAD error responses have no body, so no S3 error code; repeat as a one-byte GET to get the
+  // code and message (e.g. SignatureDoesNotMatch rather than a bare 403).
+  Status HeadError(const HttpResponse& head, const ObjectUri& u, const std::string& uri) {
+    if (head.status == 404 || !head.body.empty()) return ErrorStatus(head, "HEAD", uri);
+    Call c{"GET", u.bucket, u.key};
+    c.headers = {{"range", "bytes=0-0"}};
+    auto r = SendOnce(c);
+    if (r.ok() && r->status == head.status && !r->body.empty()) {
+      return ErrorStatus(*r, "HEAD", uri);
+    }
+    return ErrorStatus(head, "HEAD", uri);
+  }
+
+  void AddUploadHeaders(Call& c) const {
+    if (!o_.disable_acl) c.headers.emplace_back("x-amz-acl", "bucket-owner-full-control");
+    if (!o_.storage_class.empty()) c.headers.emplace_back("x-amz-storage-class", o_.storage_class);
+    if (!o_.server_side_encryption.empty()) {
+      c.headers.emplace_back("x-amz-server-side-encryption", o_.server_side_encryption);
+    }
+    if (!o_.ssekms_key_id.empty()) {
+      c.headers.emplace_back("x-amz-server-side-encryption-aws-kms-key-id", o_.ssekms_key_id);
+    }
+    if (!o_.ssekms_encryption_context.empty()) {
+      c.headers.emplace_back("x-amz-server-side-encryption-context", o_.ssekms_encryption_context);
+    }
+  }
+
+  Status PutObject(int fd, uint64_t size, const std::string& local, const ObjectUri& u,
+                   const std::string& uri) {
+    Call c{"PUT", u.bucket, u.key};
+    c.body_fd = fd;
+    c.body_length = size;
+    PE_ASSIGN_OR_RETURN(c.payload_hash, Sha256FileRange(fd, 0, size, local));
+    c.headers.emplace_back("content-type", "application/octet-stream");
+    AddUploadHeaders(c);
+    PE_ASSIGN_OR_RETURN(HttpResponse r, Execute(c, uri));
+    if (r.status / 100 != 2) return ErrorStatus(r, "PUT", uri);
+    return Status::OK();
+  }
+
+  // CreateMultipartUpload, UploadPart xN, CompleteMultipartUpload; AbortMultipartUpload on any
+  // failure so no parts linger
+  // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html).
+  Status MultipartUpload(int fd, uint64_t size, const std::string& local, const ObjectUri& u,
+                         const std::string& uri) {
+    uint64_t part = std::max(o_.multipart_part_size, uint64_t{1});
+    if ((size + part - 1) / part > kMaxParts) part = (size + kMaxParts - 1) / kMaxParts;
+    Call init{"POST", u.bucket, u.key};
+    init.op = "CreateMultipartUpload";
+    init.query = {{"uploads", ""}};
+    init.headers.emplace_back("content-type", "application/octet-stream");
+    AddUploadHeaders(init);
+    PE_ASSIGN_OR_RETURN(HttpResponse ir, Execute(init, uri));
+    if (ir.status / 100 != 2) return ErrorStatus(ir, "CreateMultipartUpload", uri);
+    auto upload_id = XmlText(ir.body, "UploadId");
+    if (!upload_id || upload_id->empty()) {
+      return Status::Corruption("CreateMultipartUpload " + uri + ": response without UploadId");
+    }
+    Status s = UploadParts(fd, size, part, local, u, uri, *upload_id);
+    if (!s.ok()) {
+      Call abort{"DELETE", u.bucket, u.key};
+      abort.op = "AbortMultipartUpload";
+      abort.query = {{"uploadId", *upload_id}};
+      auto ar = Execute(abort, uri);
+      if (!ar.ok() || (ar->status / 100 != 2 && ar->status != 404)) {
+        std::string why = ar.ok() ? ErrorStatus(*ar, "AbortMultipartUpload", uri).message()
+                                  : ar.status().message();
+        return s.WithContext("multipart upload failed and abort failed too (" + why + ")");
+      }
+    }
+    return s;
+  }
+
+  Status UploadParts(int fd, uint64_t size, uint64_t part, const std::string& local,
+                     const ObjectUri& u, const std::string& uri, const std::string& upload_id) {
+    std::string complete = "<CompleteMultipartUpload>";
+    int n = 0;
+    for (uint64_t off = 0; off < size; off += part) {
+      ++n;
+      Call c{"PUT", u.bucket, u.key};
+      c.op = "UploadPart " + std::to_string(n);
+      c.query = {{"partNumber", std::to_string(n)}, {"uploadId", upload_id}};
+      c.body_fd = fd;
+      c.body_offset = off;
+      c.body_length = std::min(part, size - off);
+      PE_ASSIGN_OR_RETURN(c.payload_hash, Sha256FileRange(fd, off, c.body_length, local));
+      PE_ASSIGN_OR_RETURN(HttpResponse r, Execute(c, uri));
+      if (r.status / 100 != 2) return ErrorStatus(r, "UploadPart " + std::to_string(n), uri);
+      std::string etag = r.header("etag");
+      if (etag.empty()) {
+        return Status::Corruption("UploadPart " + std::to_string(n) + " " + uri +
+                                  ": response without ETag");
+      }
+      complete += "<Part><PartNumber>" + std::to_string(n) + "</PartNumber><ETag>" +
+                  XmlEscape(etag) + "</ETag></Part>";
+    }
+    complete += "</CompleteMultipartUpload>";
+    Call c{"POST", u.bucket, u.key};
+    c.op = "CompleteMultipartUpload";
+    c.query = {{"uploadId", upload_id}};
+    c.body = complete;
+    c.headers.emplace_back("content-type", "application/xml");
+    PE_ASSIGN_OR_RETURN(HttpResponse r, Execute(c, uri));
+    if (r.status / 100 != 2) return ErrorStatus(r, "CompleteMultipartUpload", uri);
+    // "A 200 OK response can contain either a success or an error" (CompleteMultipartUpload API).
+    if (r.body.find("<Error>") != std::string::npos) {
+      return ErrorStatus(HttpResponse{500, {}, r.body}, "CompleteMultipartUpload", uri);
+    }
+    return Status::OK();
+  }
+
+  S3Options o_;
+  Endpoint ep_;
+  HttpClient http_;
+  std::mt19937_64 rng_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<FileSystem>> NewS3FileSystem(S3Options o) {
+  if (o.multipart_part_size == 0) return Status::InvalidArgument("multipart part size is 0");
+  if (o.retry.max_attempts < 1) o.retry.max_attempts = 1;
+  if (o.list_page_size < 1) o.list_page_size = 1000;
+  return std::unique_ptr<FileSystem>(new S3FileSystem(std::move(o)));
+}
+
+}  // namespace pe::fs

@@ -1,0 +1,320 @@
+// Test S3 endpoint for tests/fs: a real s3rver behind a *verifying front*.
+//
+// The front listens on a free loopback port and, for every request:
+//  1. recomputes the AWS SigV4 signature with @smithy/signature-v4 (the AWS SDK's own signer)
+//     from the signed headers, raw path and decoded query, and answers 403
+//     SignatureDoesNotMatch / InvalidAccessKeyId (S3 XML error body) on any mismatch; it also
+//     checks x-amz-content-sha256 against the received body (400 XAmzContentSHA256Mismatch) and
+//     the credential scope's region (400 AuthorizationHeaderMalformed);
+//  2. applies an injected fault if one is queued (see /__admin/faults);
+//  3. forwards the request, unsigned, to s3rver (which has no usable SigV4 check of its own).
+// Virtual-host requests (Host: <bucket>.localhost:<port>) are rewritten to path style.
+// s3rver lacks AbortMultipartUpload and ListMultipartUploads, so the front keeps the bookkeeping:
+// it records uploads started/completed, answers DELETE ?uploadId itself, and serves
+// GET /<bucket>?uploads (ListMultipartUploadsResult) and GET /__admin/uploads (JSON).
+//
+// Usage: node s3_server.mjs --dir D --access-key AK --secret-key SK [--region R]
+//                           [--session-token T] [--buckets b1,b2]
+// Prints one JSON line {"port":N} when ready; exits when stdin closes.
+//
+// Admin API (unsigned, JSON):
+//  POST /__admin/faults  {"faults":[{"mode":"status","status":503,"code":"SlowDown","count":2,
+//                          "method":"PUT","query":"partNumber"}]}  modes: status | reset |
+//                          stall (holds the request for "ms" then drops it) | truncate (GET:
+//                          forwards headers and half the body, then drops the connection).
+//                          "method"/"query" (a query parameter name) restrict which requests
+//                          match; each fault applies to the next "count" matching requests.
+//  DELETE /__admin/faults      clears queued faults.
+//  GET /__admin/uploads        {"open":[{bucket,key,uploadId}],"completed":N,"aborted":N}
+//  GET /__admin/log            [{method,path,query,status,fault}] of signed requests.
+//  GET /__admin/stats          {"connections":N} TCP connections accepted so far.
+import http from 'node:http';
+import crypto from 'node:crypto';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+
+// s3rver encrypts ListObjectsV2 continuation tokens with DES, which OpenSSL 3 only offers through
+// its legacy provider (node --openssl-legacy-provider). Without it every truncated listing fails
+// with 500, so substitute an identity "cipher" for 'des': tokens stay opaque base64 strings
+// (with '+', '/' and '=' that clients must encode), which is all the tests need.
+{
+  const nodeCrypto = require('node:crypto');
+  let desWorks = true;
+  try {
+    nodeCrypto.createCipheriv('des', Buffer.alloc(8), Buffer.alloc(8));
+  } catch {
+    desWorks = false;
+  }
+  if (!desWorks) {
+    const identity = () => ({
+      update: (data, enc) => (Buffer.isBuffer(data) ? data : Buffer.from(data, enc)),
+      final: () => Buffer.alloc(0),
+    });
+    const { createCipheriv, createDecipheriv } = nodeCrypto;
+    nodeCrypto.createCipheriv = (alg, ...rest) =>
+      (alg === 'des' ? identity() : createCipheriv(alg, ...rest));
+    nodeCrypto.createDecipheriv = (alg, ...rest) =>
+      (alg === 'des' ? identity() : createDecipheriv(alg, ...rest));
+  }
+}
+const S3rver = require('s3rver');
+const { SignatureV4 } = require('@smithy/signature-v4');
+const { Sha256 } = require('@aws-crypto/sha256-js');
+
+function arg(name, def) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : def;
+}
+const dir = arg('dir');
+const accessKey = arg('access-key', 'AKIDTEST');
+const secretKey = arg('secret-key', 'test-secret');
+const sessionToken = arg('session-token', '');
+const region = arg('region', 'us-east-1');
+const buckets = arg('buckets', 'bucket').split(',').filter(Boolean);
+
+const s3rver = new S3rver({
+  address: '127.0.0.1',
+  port: 0,
+  silent: true,
+  directory: dir,
+  configureBuckets: buckets.map((name) => ({ name })),
+});
+const backend = await s3rver.run();
+
+let faults = [];
+const log = [];
+let connections = 0;
+const uploads = new Map(); // uploadId -> {bucket, key}
+let completed = 0;
+let aborted = 0;
+
+function xmlEscape(s) {
+  return String(s).replace(/[&<>"']/g, (c) =>
+    ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]);
+}
+function sendError(res, status, code, message, headers = {}) {
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code>` +
+    `<Message>${xmlEscape(message)}</Message><RequestId>front</RequestId></Error>`;
+  res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+function parseQuery(raw) {
+  const q = {};
+  if (!raw) return q;
+  for (const part of raw.split('&')) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    const k = decodeURIComponent(eq < 0 ? part : part.slice(0, eq));
+    const v = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1));
+    if (k in q) q[k] = [].concat(q[k], v);
+    else q[k] = v;
+  }
+  return q;
+}
+function amzDateToDate(s) {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s || '');
+  return m ? new Date(Date.UTC(+m[1], m[2] - 1, +m[3], +m[4], +m[5], +m[6])) : null;
+}
+
+async function verify(req, body, rawPath, rawQuery) {
+  const auth = req.headers.authorization;
+  if (!auth) return [403, 'AccessDenied', 'Anonymous access is forbidden for this front'];
+  const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(auth);
+  if (!m) return [400, 'AuthorizationHeaderMalformed', 'The authorization header is malformed'];
+  const [, ak, , scopeRegion, service, signedHeaders, signature] = m;
+  if (ak !== accessKey) {
+    return [403, 'InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.'];
+  }
+  if (scopeRegion !== region) {
+    // Like S3, name the bucket's region so clients can redirect themselves.
+    return [400, 'AuthorizationHeaderMalformed', `the region '${scopeRegion}' is wrong; expecting '${region}'`,
+            { 'x-amz-bucket-region': region }];
+  }
+  const contentSha = req.headers['x-amz-content-sha256'];
+  if (!contentSha) return [400, 'InvalidRequest', 'Missing required header for this request: x-amz-content-sha256'];
+  if (contentSha !== 'UNSIGNED-PAYLOAD' &&
+      contentSha !== crypto.createHash('sha256').update(body).digest('hex')) {
+    return [400, 'XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed."];
+  }
+  if (sessionToken && req.headers['x-amz-security-token'] !== sessionToken) {
+    return [403, 'InvalidToken', 'The provided token is malformed or otherwise invalid.'];
+  }
+  const headers = {};
+  for (const name of signedHeaders.split(';')) {
+    if (!(name in req.headers)) return [403, 'SignatureDoesNotMatch', `signed header ${name} is missing`];
+    headers[name] = req.headers[name];
+  }
+  const date = amzDateToDate(req.headers['x-amz-date']);
+  if (!date) return [403, 'AccessDenied', 'missing or bad x-amz-date'];
+  const signer = new SignatureV4({
+    credentials: { accessKeyId: accessKey, secretAccessKey: secretKey,
+                   ...(sessionToken ? { sessionToken } : {}) },
+    region,
+    service,
+    sha256: Sha256,
+    uriEscapePath: false, // S3: the path is signed as sent, no double encoding
+    applyChecksum: true,
+  });
+  const signed = await signer.sign({
+    method: req.method,
+    protocol: 'http:',
+    hostname: (req.headers.host || '').split(':')[0],
+    path: rawPath,
+    query: parseQuery(rawQuery),
+    headers,
+  }, { signingDate: date });
+  const expected = /Signature=([0-9a-f]{64})/.exec(signed.headers.authorization)[1];
+  const expectedSigned = /SignedHeaders=([^,]+)/.exec(signed.headers.authorization)[1];
+  if (expected !== signature || expectedSigned !== signedHeaders) {
+    return [403, 'SignatureDoesNotMatch',
+            'The request signature we calculated does not match the signature you provided. Check your key and signing method.'];
+  }
+  return null;
+}
+
+function takeFault(req, query) {
+  for (const f of faults) {
+    if (f.count <= 0) continue;
+    if (f.method && f.method !== req.method) continue;
+    if (f.query && !(f.query in query)) continue;
+    f.count -= 1;
+    return f;
+  }
+  return null;
+}
+
+function admin(req, res, path, body) {
+  const json = (status, obj) => {
+    const b = JSON.stringify(obj);
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(b) });
+    res.end(b);
+  };
+  if (path === '/__admin/faults' && req.method === 'POST') {
+    const spec = JSON.parse(body.toString() || '{}');
+    faults = faults.concat((spec.faults || []).map((f) => ({ count: 1, ...f })));
+    return json(200, { queued: faults.length });
+  }
+  if (path === '/__admin/faults' && req.method === 'DELETE') {
+    faults = [];
+    return json(200, {});
+  }
+  if (path === '/__admin/uploads') {
+    return json(200, { open: [...uploads].map(([uploadId, u]) => ({ uploadId, ...u })), completed, aborted });
+  }
+  if (path === '/__admin/log') return json(200, log);
+  if (path === '/__admin/stats') return json(200, { connections });
+  return json(404, { error: 'unknown admin path' });
+}
+
+function forward(req, res, path, rawQuery, body, fault, onDone) {
+  const headers = { ...req.headers };
+  delete headers.authorization;
+  delete headers['x-amz-security-token'];
+  headers.host = `127.0.0.1:${backend.port}`;
+  headers['content-length'] = String(body.length);
+  const up = http.request({
+    host: '127.0.0.1', port: backend.port, method: req.method,
+    path: path + (rawQuery ? `?${rawQuery}` : ''), headers,
+  }, (ur) => {
+    const chunks = [];
+    ur.on('data', (c) => chunks.push(c));
+    ur.on('end', () => {
+      const data = Buffer.concat(chunks);
+      onDone(ur.statusCode, data);
+      if (fault && fault.mode === 'truncate' && req.method === 'GET' && data.length > 1) {
+        res.writeHead(ur.statusCode, ur.headers);
+        res.write(data.subarray(0, Math.floor(data.length / 2)));
+        setTimeout(() => res.socket && res.socket.destroy(), 20);
+        return;
+      }
+      res.writeHead(ur.statusCode, ur.headers);
+      res.end(data);
+    });
+  });
+  up.on('error', (e) => sendError(res, 502, 'InternalError', `backend: ${e.message}`));
+  up.end(body);
+}
+
+const server = http.createServer((req, res) => {
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', async () => {
+    const body = Buffer.concat(chunks);
+    const qi = req.url.indexOf('?');
+    const rawPath = qi < 0 ? req.url : req.url.slice(0, qi);
+    const rawQuery = qi < 0 ? '' : req.url.slice(qi + 1);
+    if (rawPath.startsWith('/__admin/')) return admin(req, res, rawPath, body);
+    const query = parseQuery(rawQuery);
+    const entry = { method: req.method, path: rawPath, query, status: 0, fault: null };
+    log.push(entry);
+    let err;
+    try {
+      err = await verify(req, body, rawPath, rawQuery);
+    } catch (e) {
+      err = [500, 'InternalError', `front verifier failed: ${e.message}`];
+    }
+    if (err) {
+      entry.status = err[0];
+      return sendError(res, ...err);
+    }
+    // Virtual-host style -> path style.
+    let path = rawPath;
+    const host = (req.headers.host || '').split(':')[0];
+    const vm = /^(.+)\.localhost$/.exec(host);
+    if (vm) path = `/${vm[1]}${rawPath === '/' ? '' : rawPath}`;
+    const [, bucket = '', key = ''] = /^\/([^/]*)\/?(.*)$/.exec(path) || [];
+
+    const fault = takeFault(req, query);
+    if (fault) {
+      entry.fault = fault.mode;
+      if (fault.mode === 'status') {
+        entry.status = fault.status;
+        return sendError(res, fault.status, fault.code || 'InternalError', 'injected fault');
+      }
+      if (fault.mode === 'reset') return req.socket.destroy();
+      if (fault.mode === 'stall') {
+        return setTimeout(() => req.socket.destroy(), fault.ms || 5000);
+      }
+    }
+    // Multipart bookkeeping (s3rver implements neither Abort nor ListMultipartUploads).
+    if (req.method === 'DELETE' && 'uploadId' in query) {
+      if (uploads.delete(query.uploadId)) aborted += 1;
+      else return sendError(res, 404, 'NoSuchUpload', 'The specified upload does not exist.');
+      entry.status = 204;
+      res.writeHead(204);
+      return res.end();
+    }
+    if (req.method === 'GET' && 'uploads' in query && !key) {
+      const items = [...uploads].filter(([, u]) => u.bucket === bucket)
+        .map(([id, u]) => `<Upload><Key>${xmlEscape(u.key)}</Key><UploadId>${id}</UploadId></Upload>`);
+      const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<ListMultipartUploadsResult>` +
+        `<Bucket>${xmlEscape(bucket)}</Bucket><IsTruncated>false</IsTruncated>${items.join('')}` +
+        '</ListMultipartUploadsResult>';
+      entry.status = 200;
+      res.writeHead(200, { 'content-type': 'application/xml' });
+      return res.end(xml);
+    }
+    forward(req, res, path, rawQuery, body, fault, (status, data) => {
+      entry.status = status;
+      if (req.method === 'POST' && 'uploads' in query && status === 200) {
+        const id = /<UploadId>([^<]+)<\/UploadId>/.exec(data.toString());
+        if (id) uploads.set(id[1], { bucket, key: decodeURIComponent(key) });
+      }
+      if (req.method === 'POST' && 'uploadId' in query && status === 200 &&
+          !data.toString().includes('<Error>')) {
+        if (uploads.delete(query.uploadId)) completed += 1;
+      }
+    });
+  });
+});
+server.on('connection', () => {
+  connections += 1;
+});
+server.keepAliveTimeout = 30000;
+server.listen(0, '127.0.0.1', () => {
+  process.stdout.write(`${JSON.stringify({ port: server.address().port })}\n`);
+});
+process.stdin.on('end', () => process.exit(0));
+process.stdin.on('close', () => process.exit(0));
+process.stdin.resume();
