@@ -20,6 +20,10 @@ std::string Errno(const std::string& what, const std::string& path) {
 std::atomic<uint64_t> g_tmp_counter{0};
 }  // namespace
 
+void MappedFile::ReleaseResident() const {
+  if (data_ && size_) ::madvise(const_cast<uint8_t*>(data_), size_, MADV_DONTNEED);
+}
+
 Result<MappedFile> MappedFile::Open(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::IOError(Errno("cannot open", path));

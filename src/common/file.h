@@ -26,6 +26,10 @@ class MappedFile {
 
   const uint8_t* data() const { return data_; }
   size_t size() const { return size_; }
+  // Lets the kernel drop the pages read so far from this process (madvise MADV_DONTNEED on a
+  // clean private file mapping: contents stay valid and are re-read from the file on access).
+  // Bounds resident memory when a large file is streamed.
+  void ReleaseResident() const;
   const std::string& path() const { return path_; }
 
  private:

@@ -106,6 +106,11 @@ class ColumnStreamer {
 
   Status Write(uint32_t first, uint32_t n, bool whole_segment) {
     if (UseDictionary()) return WriteDictionaryEncoded(first, n, whole_segment);
+    return WriteAllValues(first, n);
+  }
+
+ private:
+  Status WriteAllValues(uint32_t first, uint32_t n) {
     for (uint32_t done = 0; done < n; done += kBatch) {
       uint32_t k = std::min(kBatch, n - done);
       PE_RETURN_IF_ERROR(r_->ReadValues(first + done, k, &b_));
@@ -114,7 +119,21 @@ class ColumnStreamer {
     return Status::OK();
   }
 
- private:
+  // PLAIN size of the Parquet dictionary of dn entries (binary values: their Pinot lengths; the
+  // Parquet forms of MAP/BIG_DECIMAL differ a little, which only moves the fallback point).
+  template <typename F>
+  int64_t DictionaryBytes(const segment::Dictionary* d, uint32_t dn, F pinot_id) const {
+    if (s_.type != PhysicalType::kByteArray && s_.type != PhysicalType::kFixedLenByteArray) {
+      return int64_t(dn) * segment::FixedWidth(m_.stored_type);
+    }
+    if (s_.type == PhysicalType::kFixedLenByteArray) return int64_t(dn) * s_.type_length;
+    int64_t b = 0;
+    for (uint32_t k = 0; k < dn && b <= o_.dictionary_page_limit; ++k) {
+      b += 4 + int64_t(d->GetBytes(pinot_id(k)).size());
+    }
+    return b;
+  }
+
   bool UseDictionary() const {
     return o_.dictionary && r_->has_ids() && r_->dictionary() != nullptr &&
            m_.data_type != DataType::kBoolean;
@@ -270,6 +289,12 @@ class ColumnStreamer {
     }
     auto pinot_id = [&](uint32_t k) { return used.empty() ? k : used[k]; };
     const uint32_t dn = used.empty() ? card : uint32_t(used.size());
+    // A dictionary past the writer's limit would be written PLAIN anyway (parquet-mr's
+    // fallback): skip building it and stream values.
+    if (DictionaryBytes(d, dn, pinot_id) > o_.dictionary_page_limit) {
+      PE_RETURN_IF_ERROR(w_->SetPlain(col_));
+      return WriteAllValues(first, n);
+    }
     // Dictionary values in Parquet form: O(dictionary), never O(rows).
     switch (m_.data_type) {
       case DataType::kInt: {
@@ -469,7 +494,7 @@ Result<Summary> ConvertSegment(const segment::Segment& seg, const std::string& o
   wo.row_group_bytes = o.row_group_bytes;
   wo.page_bytes = o.page_bytes;
   wo.dictionary = o.dictionary;
-  wo.dictionary_page_limit = std::max<int64_t>(o.page_bytes, 1 << 20);
+  wo.dictionary_page_limit = o.dictionary_page_limit;
   wo.created_by = std::string("pinot-export ") + PE_VERSION;
   wo.key_values = {{"pinot.table", m.table},
                    {"pinot.segment.name", m.name},
@@ -502,6 +527,7 @@ Result<Summary> ConvertSegment(const segment::Segment& seg, const std::string& o
       if (!s.ok()) return s;
     }
     PE_RETURN_IF_ERROR(w->FlushRowGroup());
+    seg.ReleaseResidentPages();  // memory stays bounded by the row group, not the segment
     if (o.progress) o.progress(first + n, total);
   }
   PE_RETURN_IF_ERROR(w->Close());

@@ -31,6 +31,7 @@ struct Options {
   int64_t row_group_bytes = 134217728;             // fileFormat.parquet.rowGroupSizeBytes
   int64_t page_bytes = 1048576;                    // fileFormat.parquet.pageSizeBytes
   bool dictionary = true;                          // fileFormat.parquet.enableDictionary
+  int64_t dictionary_page_limit = 1048576;         // PLAIN dictionary size that falls back
   int json_max_depth = -1;                         // fileFormat.parquet.json.maxDepth (-1 = off)
   int decimal_precision = 0;                       // fileFormat.parquet.decimal.precision (0 = off)
   int decimal_scale = 0;                           // fileFormat.parquet.decimal.scale

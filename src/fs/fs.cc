@@ -88,7 +88,7 @@ Result<std::unique_ptr<FileSystem>> OpenFileSystem(const std::string& uri, const
     return NewS3FileSystem(std::move(o));
   }
   if (scheme == "gs") {
-    PE_ASSIGN_OR_RETURN(S3Options o, GcsOptionsFromProps(props));
+    PE_ASSIGN_OR_RETURN(S3Options o, GcsOptionsFromProps(props, ProcessEnv()));
     return NewS3FileSystem(std::move(o));
   }
   if (scheme == "hdfs") return NewWebHdfsFileSystem(props, ProcessEnv(), uri);

@@ -7,11 +7,13 @@
 //
 // Contracts shared by every implementation:
 //  * Upload is atomic from a reader's view: a reader sees either the old object or the complete
-//    new one, never a partial one. Local: temp file + fsync + rename. S3: one PUT, or a multipart
-//    upload completed only after all parts succeeded (aborted on any failure).
+//    new one, never a partial one. Local: temp file + fsync + rename. S3/GCS: one PUT, or a
+//    multipart upload (parts sent concurrently) completed only after all parts succeeded and
+//    aborted on any failure.
 //  * Download writes the local file atomically (temp + fsync + rename); on failure no file and
 //    no temp file is left.
-//  * Errors are one line, name the URI, and never contain secrets (keys, session tokens).
+//  * Errors are one line, name the URI, and never contain secrets (keys, session tokens,
+//    private keys, OAuth2 tokens, web identity tokens). User documentation: docs/storage.md.
 //  * A FileSystem instance is NOT thread-safe (remote ones own one connection); open one per
 //    thread.
 #pragma once

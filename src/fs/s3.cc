@@ -5,9 +5,12 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 #include <random>
+#include <thread>
 
 #include "common/file.h"
 #include "fs/xml.h"
@@ -24,6 +27,11 @@ const char* kEmptySha256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495
 std::string Get(const std::map<std::string, std::string>& e, const std::string& k) {
   auto it = e.find(k);
   return it == e.end() ? std::string() : it->second;
+}
+
+std::string Lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
 }
 
 std::string OneLine(std::string s) {
@@ -73,11 +81,55 @@ Result<S3Options> S3OptionsFromProps(const Props& props, const Env& env) {
     return it == prof.end() ? std::string() : it->second;
   };
 
-  // Credentials.
+  // Region and endpoint (the region also picks the regional STS endpoint below).
+  for (const std::string& r : {Get(props, "region"), Get(env, "AWS_REGION"),
+                               Get(env, "AWS_DEFAULT_REGION"), pget("region")}) {
+    if (!r.empty()) {
+      o.region = r;
+      break;
+    }
+  }
+  bool region_known = !Get(props, "region").empty() || !Get(env, "AWS_REGION").empty() ||
+                      !Get(env, "AWS_DEFAULT_REGION").empty() || !pget("region").empty();
+  for (const std::string& e : {Get(props, "endpoint"), Get(env, "AWS_ENDPOINT_URL_S3"),
+                               Get(env, "AWS_ENDPOINT_URL"), pget("endpoint_url")}) {
+    if (!e.empty()) {
+      o.endpoint = e;
+      break;
+    }
+  }
+
+  // Credentials, in the order of the AWS SDK for Java v2 DefaultCredentialsProvider.
   if (!Get(props, "anonymousCredentialsProvider").empty()) {
     PE_ASSIGN_OR_RETURN(o.anonymous, ParseBool("anonymousCredentialsProvider",
                                                Get(props, "anonymousCredentialsProvider")));
   }
+  // Web identity (WebIdentityTokenFileCredentialsProvider): from the environment, else profile.
+  auto web_identity = [&](const std::string& token_file, const std::string& role_arn,
+                          const std::string& session_name, const std::string& source) -> Status {
+    if (role_arn.empty()) {
+      return Status::InvalidArgument(source +
+                                     " sets a web identity token file but no role ARN "
+                                     "(AWS_ROLE_ARN / role_arn)");
+    }
+    WebIdentityConfig wc;
+    wc.token_file = token_file;
+    wc.role_arn = role_arn;
+    wc.session_name = session_name;
+    for (const std::string& e : {Get(env, "AWS_ENDPOINT_URL_STS"), Get(env, "AWS_ENDPOINT_URL")}) {
+      if (!e.empty()) {
+        wc.endpoint = e;
+        break;
+      }
+    }
+    if (wc.endpoint.empty() && region_known) {
+      wc.endpoint = "https://sts." + o.region + ".amazonaws.com";
+      if (o.region.rfind("cn-", 0) == 0) wc.endpoint += ".cn";
+    }
+    o.credentials_provider = NewWebIdentityProvider(wc);
+    o.credentials_source = o.credentials_provider->source();
+    return Status::OK();
+  };
   std::string ak = Get(props, "accessKey"), sk = Get(props, "secretKey");
   if (!ak.empty() || !sk.empty()) {
     if (ak.empty() || sk.empty()) {
@@ -93,32 +145,45 @@ Result<S3Options> S3OptionsFromProps(const Props& props, const Env& env) {
     o.credentials = {Get(env, "AWS_ACCESS_KEY_ID"), Get(env, "AWS_SECRET_ACCESS_KEY"),
                      Get(env, "AWS_SESSION_TOKEN")};
     o.credentials_source = "environment";
+  } else if (o.anonymous) {
+    // Pinot anonymousCredentialsProvider: unsigned requests, no credentials needed.
+  } else if (!Get(env, "AWS_WEB_IDENTITY_TOKEN_FILE").empty()) {
+    PE_RETURN_IF_ERROR(web_identity(Get(env, "AWS_WEB_IDENTITY_TOKEN_FILE"),
+                                    Get(env, "AWS_ROLE_ARN"), Get(env, "AWS_ROLE_SESSION_NAME"),
+                                    "AWS_WEB_IDENTITY_TOKEN_FILE"));
   } else if (!pget("aws_access_key_id").empty() && !pget("aws_secret_access_key").empty()) {
     o.credentials = {pget("aws_access_key_id"), pget("aws_secret_access_key"),
                      pget("aws_session_token")};
     o.credentials_source = "profile " + profile;
-  } else if (!o.anonymous) {
-    return Status::InvalidArgument(
+  } else if (!pget("web_identity_token_file").empty()) {
+    PE_RETURN_IF_ERROR(web_identity(pget("web_identity_token_file"), pget("role_arn"),
+                                    pget("role_session_name"), "profile " + profile));
+  } else {
+    std::string hint =
         "no S3 credentials: set accessKey/secretKey properties, AWS_ACCESS_KEY_ID/"
-        "AWS_SECRET_ACCESS_KEY, or a profile in ~/.aws/credentials (AWS_PROFILE=" +
-        profile + ")");
+        "AWS_SECRET_ACCESS_KEY, AWS_WEB_IDENTITY_TOKEN_FILE/AWS_ROLE_ARN, or a profile in "
+        "~/.aws/credentials (AWS_PROFILE=" +
+        profile + ")";
+    if (Lower(Get(env, "AWS_EC2_METADATA_DISABLED")) == "true") {
+      return Status::InvalidArgument(hint +
+                                     "; EC2 instance metadata is disabled "
+                                     "(AWS_EC2_METADATA_DISABLED=true)");
+    }
+    ImdsConfig ic;
+    if (!Get(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT").empty()) {
+      ic.endpoint = Get(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT");
+    }
+    auto imds = NewImdsProvider(ic);
+    auto c = imds->Get();
+    if (!c.ok()) return Status::InvalidArgument(hint + "; " + c.status().message());
+    o.credentials_provider = imds;
+    o.credentials_source = imds->source();
+  }
+  if (o.credentials_provider) {
+    // Fetch now: a wrong role or token fails at open, not on the first request.
+    PE_ASSIGN_OR_RETURN(o.credentials, o.credentials_provider->Get());
   }
 
-  // Region and endpoint.
-  for (const std::string& r : {Get(props, "region"), Get(env, "AWS_REGION"),
-                               Get(env, "AWS_DEFAULT_REGION"), pget("region")}) {
-    if (!r.empty()) {
-      o.region = r;
-      break;
-    }
-  }
-  for (const std::string& e : {Get(props, "endpoint"), Get(env, "AWS_ENDPOINT_URL_S3"),
-                               Get(env, "AWS_ENDPOINT_URL"), pget("endpoint_url")}) {
-    if (!e.empty()) {
-      o.endpoint = e;
-      break;
-    }
-  }
   o.path_style = !o.endpoint.empty();
   if (!Get(props, "pathStyleAccess").empty()) {
     PE_ASSIGN_OR_RETURN(o.path_style, ParseBool("pathStyleAccess", Get(props, "pathStyleAccess")));
@@ -150,6 +215,17 @@ Result<S3Options> S3OptionsFromProps(const Props& props, const Env& env) {
     }
   }
 
+  if (!Get(props, "multiPartUploadParallelism").empty()) {
+    std::string v = Get(props, "multiPartUploadParallelism");
+    char* end = nullptr;
+    long n = std::strtol(v.c_str(), &end, 10);
+    if (*end != '\0' || n < 1 || n > 64) {
+      return Status::InvalidArgument(
+          "multiPartUploadParallelism must be an integer in [1, 64], got '" + v + "'");
+    }
+    o.multipart_parallelism = static_cast<int>(n);
+  }
+
   // HTTP client and retries.
   if (!Get(props, "httpclient.connectionTimeout").empty()) {
     PE_ASSIGN_OR_RETURN(o.http.connect_timeout_ms,
@@ -174,14 +250,42 @@ Result<S3Options> S3OptionsFromProps(const Props& props, const Env& env) {
   return o;
 }
 
-Result<S3Options> GcsOptionsFromProps(const Props& props) {
-  if (Get(props, "accessKey").empty() || Get(props, "secretKey").empty()) {
-    if (!Get(props, "gcpKey").empty() || !Get(props, "projectId").empty()) {
-      return Status::NotSupported(
-          "GCS service-account credentials (gcpKey/projectId) are not supported; create an HMAC "
-          "key and set accessKey/secretKey (GCS XML API)");
+Result<S3Options> GcsOptionsFromProps(const Props& props, const Env& env) {
+  std::shared_ptr<GcpTokenSource> bearer;
+  bool hmac = !Get(props, "accessKey").empty() || !Get(props, "secretKey").empty();
+  if (!hmac) {
+    // GcsPinotFS.init: gcpKey (key file path), else jsonKey (raw or base64 JSON), else
+    // GoogleCredentials.getApplicationDefault() (GOOGLE_APPLICATION_CREDENTIALS).
+    Result<ServiceAccountKey> key = Status::InvalidArgument(
+        "no GCS credentials: set gcpKey (service-account key file), jsonKey, "
+        "GOOGLE_APPLICATION_CREDENTIALS, or an HMAC key as accessKey/secretKey");
+    if (!Get(props, "gcpKey").empty()) {
+      key = LoadServiceAccountKeyFile(Get(props, "gcpKey"));
+    } else if (!Get(props, "jsonKey").empty()) {
+      std::string json = Get(props, "jsonKey");
+      if (json.find('{') == std::string::npos) {  // Pinot: "Json key was not Base64 encoded"
+        auto decoded = Base64Decode(json);
+        if (decoded.ok()) json = *decoded;
+      }
+      key = ParseServiceAccountKey(json, "property jsonKey");
+    } else if (!Get(env, "GOOGLE_APPLICATION_CREDENTIALS").empty()) {
+      key = LoadServiceAccountKeyFile(Get(env, "GOOGLE_APPLICATION_CREDENTIALS"));
+      if (!key.ok()) key = key.status().WithContext("GOOGLE_APPLICATION_CREDENTIALS");
     }
-    return Status::InvalidArgument("no GCS credentials: set the HMAC key as accessKey/secretKey");
+    if (!key.ok()) return key.status();
+    Props rest = props;
+    rest["accessKey"] = "unused";  // satisfy the S3 parser; the bearer token replaces SigV4
+    rest["secretKey"] = "unused";
+    PE_ASSIGN_OR_RETURN(S3Options o, S3OptionsFromProps(rest, Env{}));
+    o.credentials = {};
+    o.credentials_source = "service account " + key->client_email + " (" + key->origin + ")";
+    o.bearer = std::make_shared<GcpTokenSource>(std::move(key).value(), kGcsReadWriteScope, o.http);
+    o.scheme = "gs";
+    if (Get(props, "region").empty()) o.region = "auto";
+    if (Get(props, "endpoint").empty()) o.endpoint = "https://storage.googleapis.com";
+    // The XML API serves path-style URLs on storage.googleapis.com for every bucket name.
+    if (Get(props, "pathStyleAccess").empty()) o.path_style = true;
+    return o;
   }
   PE_ASSIGN_OR_RETURN(S3Options o, S3OptionsFromProps(props, Env{}));
   o.scheme = "gs";
@@ -217,6 +321,13 @@ Endpoint ParseEndpoint(const std::string& e, const std::string& region) {
   ep.hostport = rest;
   return ep;
 }
+
+// One HTTP connection with its own retry jitter source.
+struct Conn {
+  explicit Conn(const HttpOptions& o) : http(o), rng(std::random_device{}()) {}
+  HttpClient http;
+  std::mt19937_64 rng;
+};
 
 class S3FileSystem : public FileSystem {
  public:
@@ -310,6 +421,7 @@ class S3FileSystem : public FileSystem {
       };
       auto r = SendOnce(c);
       if (!local_error.ok()) return local_error;  // disk full etc.: not retryable
+      if (!r.ok() && !r.status().IsIOError()) return r.status().WithContext("GET " + uri);
       if (r.ok() && r->status / 100 == 2) return out->Commit();
       if (r.ok() && !IsRetryable(*r)) return ErrorStatus(*r, "GET", uri);
       last = r.ok() ? ErrorStatus(*r, "GET", uri) : r.status().WithContext("GET " + uri);
@@ -398,6 +510,9 @@ class S3FileSystem : public FileSystem {
     uint64_t body_offset = 0, body_length = 0;
     std::string payload_hash;  // computed from `body` when empty and body_fd < 0
     std::function<Status(const HttpResponse&, std::string_view)> sink;
+    // The connection to use; null = this file system's own (single-threaded use). Worker
+    // threads of a parallel multipart upload each own one.
+    Conn* conn = nullptr;
   };
 
   // One signed request, no retries; but when the bucket lives in another region (S3 answers
@@ -406,7 +521,16 @@ class S3FileSystem : public FileSystem {
   // default (S3Config crossRegionAccessEnabled).
   Result<HttpResponse> SendOnce(const Call& c) {
     auto r = SendSigned(c);
-    if (!r.ok() || !o_.cross_region_access || (r->status != 301 && r->status != 400)) return r;
+    if (r.ok() && r->status == 401 && o_.bearer) {
+      // The access token was revoked or expired early: fetch a new one and resend once.
+      o_.bearer->Invalidate();
+      r = SendSigned(c);
+    }
+    // Region switching mutates the options: only on the owning thread (worker threads of a
+    // multipart upload run after CreateMultipartUpload settled the region).
+    if (c.conn || !r.ok() || !o_.cross_region_access || (r->status != 301 && r->status != 400)) {
+      return r;
+    }
     std::string region = r->header("x-amz-bucket-region");
     if (region.empty() || region == o_.region) return r;
     o_.region = region;
@@ -433,14 +557,23 @@ class S3FileSystem : public FileSystem {
     req.body_length = c.body_length;
     req.sink = c.sink;
     req.headers = c.headers;
-    if (!o_.anonymous) {
+    if (o_.bearer) {
+      // GCS XML API OAuth2 authentication
+      // (https://cloud.google.com/storage/docs/authentication#oauth-2.0).
+      PE_ASSIGN_OR_RETURN(std::string token, o_.bearer->Token());
+      req.headers.emplace_back("authorization", "Bearer " + token);
+    } else if (!o_.anonymous) {
+      SigV4Credentials creds = o_.credentials;
+      if (o_.credentials_provider) {
+        PE_ASSIGN_OR_RETURN(creds, o_.credentials_provider->Get());
+      }
       std::string hash = c.payload_hash;
       if (hash.empty()) hash = c.body.empty() ? kEmptySha256 : Sha256Hex(c.body);
       req.headers.emplace_back("host", host);
       req.headers.emplace_back("x-amz-date", AmzDateNow());
       req.headers.emplace_back("x-amz-content-sha256", hash);
-      if (!o_.credentials.session_token.empty()) {
-        req.headers.emplace_back("x-amz-security-token", o_.credentials.session_token);
+      if (!creds.session_token.empty()) {
+        req.headers.emplace_back("x-amz-security-token", creds.session_token);
       }
       SigV4Request sr;
       sr.method = c.method;
@@ -452,10 +585,10 @@ class S3FileSystem : public FileSystem {
       for (const auto& [k, v] : req.headers) {
         if (k == "x-amz-date") date = v;
       }
-      SigV4Result sig = SignV4(sr, o_.credentials, o_.region, o_.service, date);
+      SigV4Result sig = SignV4(sr, creds, o_.region, o_.service, date);
       req.headers.emplace_back("authorization", sig.authorization);
     }
-    return http_.Send(req);
+    return (c.conn ? c.conn->http : http_).Send(req);
   }
 
   static bool IsRetryable(const HttpResponse& r) {
@@ -473,8 +606,12 @@ class S3FileSystem : public FileSystem {
   // SendOnce with retries (transport errors and retryable statuses, see IsRetryable). Returns the
   // final response (any status) or the final transport error.
   Result<HttpResponse> Execute(const Call& c, const std::string& uri) {
+    std::mt19937_64& rng = c.conn ? c.conn->rng : rng_;
     for (int attempt = 1;; ++attempt) {
       auto r = SendOnce(c);
+      // Transport failures are IOError; credential errors (a refused OAuth2 grant) are not
+      // retried.
+      if (!r.ok() && !r.status().IsIOError()) return r.status().WithContext(c.op + " " + uri);
       bool retry = r.ok() ? IsRetryable(*r) : true;
       if (!retry) return r;
       if (attempt >= o_.retry.max_attempts) {
@@ -482,7 +619,7 @@ class S3FileSystem : public FileSystem {
                                   : c.op + " " + uri + ": " + r.status().message();
         return Status::IOError(what + " (gave up after " + std::to_string(attempt) + " attempts)");
       }
-      SleepMs(BackoffDelayMs(o_.retry, attempt, rng_));
+      SleepMs(BackoffDelayMs(o_.retry, attempt, rng));
     }
   }
 
@@ -496,6 +633,8 @@ class S3FileSystem : public FileSystem {
     if (code == "SignatureDoesNotMatch" || code == "InvalidAccessKeyId") {
       text +=
           " (check the secret key / access key; credentials from " + o_.credentials_source + ")";
+    } else if ((r.status == 401 || r.status == 403) && o_.bearer) {
+      text += " (credentials from " + o_.credentials_source + ")";
     }
     text = Scrub(OneLine(text), o_.credentials);
     if (r.status == 404) return Status::NotFound(text);
@@ -578,18 +717,33 @@ class S3FileSystem : public FileSystem {
     return s;
   }
 
+  // Uploads the parts with up to o_.multipart_parallelism requests in flight, each on its own
+  // connection and each retried on its own (Execute). The first part that fails for good stops
+  // the workers from starting further parts; in-flight ones finish before this returns, so the
+  // caller's AbortMultipartUpload cannot race a late UploadPart ("you might need to abort again
+  // if parts are still being uploaded", AbortMultipartUpload API).
   Status UploadParts(int fd, uint64_t size, uint64_t part, const std::string& local,
                      const ObjectUri& u, const std::string& uri, const std::string& upload_id) {
-    std::string complete = "<CompleteMultipartUpload>";
-    int n = 0;
-    for (uint64_t off = 0; off < size; off += part) {
-      ++n;
+    const int parts = static_cast<int>((size + part - 1) / part);
+    std::vector<std::string> etags(static_cast<size_t>(parts));
+    std::atomic<int> next{0};
+    std::atomic<bool> failed{false};
+    std::mutex mu;
+    Status first_error;
+    auto fail = [&](Status s) {
+      std::lock_guard<std::mutex> l(mu);
+      if (first_error.ok()) first_error = std::move(s);
+      failed = true;
+    };
+    auto upload_one = [&](Conn* conn, int n) -> Status {
+      uint64_t off = static_cast<uint64_t>(n - 1) * part;
       Call c{"PUT", u.bucket, u.key};
       c.op = "UploadPart " + std::to_string(n);
       c.query = {{"partNumber", std::to_string(n)}, {"uploadId", upload_id}};
       c.body_fd = fd;
       c.body_offset = off;
       c.body_length = std::min(part, size - off);
+      c.conn = conn;
       PE_ASSIGN_OR_RETURN(c.payload_hash, Sha256FileRange(fd, off, c.body_length, local));
       PE_ASSIGN_OR_RETURN(HttpResponse r, Execute(c, uri));
       if (r.status / 100 != 2) return ErrorStatus(r, "UploadPart " + std::to_string(n), uri);
@@ -598,8 +752,33 @@ class S3FileSystem : public FileSystem {
         return Status::Corruption("UploadPart " + std::to_string(n) + " " + uri +
                                   ": response without ETag");
       }
+      etags[static_cast<size_t>(n - 1)] = std::move(etag);
+      return Status::OK();
+    };
+    auto worker = [&](Conn* conn) {
+      while (!failed) {
+        int n = next.fetch_add(1) + 1;
+        if (n > parts) return;
+        Status s = upload_one(conn, n);
+        if (!s.ok()) fail(std::move(s));
+      }
+    };
+    int threads = std::max(1, std::min(o_.multipart_parallelism, parts));
+    if (threads == 1) {
+      worker(nullptr);  // the file system's own connection
+    } else {
+      std::vector<std::unique_ptr<Conn>> conns;
+      std::vector<std::thread> pool;
+      for (int i = 0; i < threads; ++i) conns.push_back(std::make_unique<Conn>(o_.http));
+      for (int i = 0; i < threads; ++i)
+        pool.emplace_back(worker, conns[static_cast<size_t>(i)].get());
+      for (auto& t : pool) t.join();
+    }
+    if (!first_error.ok()) return first_error;
+    std::string complete = "<CompleteMultipartUpload>";
+    for (int n = 1; n <= parts; ++n) {
       complete += "<Part><PartNumber>" + std::to_string(n) + "</PartNumber><ETag>" +
-                  XmlEscape(etag) + "</ETag></Part>";
+                  XmlEscape(etags[static_cast<size_t>(n - 1)]) + "</ETag></Part>";
     }
     complete += "</CompleteMultipartUpload>";
     Call c{"POST", u.bucket, u.key};

@@ -10,35 +10,34 @@ namespace {
 
 class Snappy final : public Compressor {
  public:
-  Status Compress(std::string_view in, std::string* out) override {
-    out->resize(snappy::MaxCompressedLength(in.size()));
+  Result<std::string_view> Compress(std::string_view in) override {
+    char* out = Reserve(snappy::MaxCompressedLength(in.size()));
     size_t n = 0;
-    snappy::RawCompress(in.data(), in.size(), out->data(), &n);
-    out->resize(n);
-    return Status::OK();
+    snappy::RawCompress(in.data(), in.size(), out, &n);
+    return std::string_view(out, n);
   }
 };
 
 class Gzip final : public Compressor {
  public:
-  Status Compress(std::string_view in, std::string* out) override {
+  Result<std::string_view> Compress(std::string_view in) override {
     z_stream z{};
     // 15 + 16: a gzip header and trailer around the deflate stream.
     if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
         Z_OK) {
       return Status::IOError("gzip: deflateInit2 failed");
     }
-    out->resize(deflateBound(&z, uLong(in.size())) + 32);
+    const size_t cap = deflateBound(&z, uLong(in.size())) + 32;
+    char* out = Reserve(cap);
     z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
     z.avail_in = uInt(in.size());
-    z.next_out = reinterpret_cast<Bytef*>(out->data());
-    z.avail_out = uInt(out->size());
+    z.next_out = reinterpret_cast<Bytef*>(out);
+    z.avail_out = uInt(cap);
     int rc = deflate(&z, Z_FINISH);
     size_t n = z.total_out;
     deflateEnd(&z);
     if (rc != Z_STREAM_END) return Status::IOError("gzip: deflate failed");
-    out->resize(n);
-    return Status::OK();
+    return std::string_view(out, n);
   }
 };
 
@@ -46,13 +45,13 @@ class Zstd final : public Compressor {
  public:
   Zstd() : ctx_(ZSTD_createCCtx()) {}
   ~Zstd() override { ZSTD_freeCCtx(ctx_); }
-  Status Compress(std::string_view in, std::string* out) override {
-    out->resize(ZSTD_compressBound(in.size()));
+  Result<std::string_view> Compress(std::string_view in) override {
+    const size_t cap = ZSTD_compressBound(in.size());
+    char* out = Reserve(cap);
     // Level 3 is zstd's default (ZSTD_CLEVEL_DEFAULT), as parquet-mr and DuckDB use.
-    size_t n = ZSTD_compressCCtx(ctx_, out->data(), out->size(), in.data(), in.size(), 3);
+    size_t n = ZSTD_compressCCtx(ctx_, out, cap, in.data(), in.size(), 3);
     if (ZSTD_isError(n)) return Status::IOError(std::string("zstd: ") + ZSTD_getErrorName(n));
-    out->resize(n);
-    return Status::OK();
+    return std::string_view(out, n);
   }
 
  private:
@@ -61,10 +60,7 @@ class Zstd final : public Compressor {
 
 class None final : public Compressor {
  public:
-  Status Compress(std::string_view in, std::string* out) override {
-    out->assign(in);
-    return Status::OK();
-  }
+  Result<std::string_view> Compress(std::string_view in) override { return in; }
 };
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "parquet/parquet.h"
@@ -16,8 +17,18 @@ class Compressor {
  public:
   static std::unique_ptr<Compressor> Make(Codec c);
   virtual ~Compressor() = default;
-  // Replaces *out with the compressed form of `in`.
-  virtual Status Compress(std::string_view in, std::string* out) = 0;
+  // The compressed form of `in`, valid until the next call (UNCOMPRESSED: `in` itself).
+  virtual Result<std::string_view> Compress(std::string_view in) = 0;
+
+ protected:
+  // Output buffer that only grows, so steady-state pages neither allocate nor zero-fill.
+  char* Reserve(size_t n) {
+    if (buf_.size() < n) buf_.resize(n);
+    return buf_.data();
+  }
+
+ private:
+  std::vector<char> buf_;
 };
 
 // The CompressionCodec enum value of parquet.thrift.

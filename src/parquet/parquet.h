@@ -115,6 +115,9 @@ class FileWriter {
   Status SetDictionaryDouble(int col, const double* values, uint32_t n);
   Status SetDictionaryByteArray(int col, const uint32_t* value_offsets, const char* data,
                                 uint32_t n);
+  // Starts `col`'s chunk in the current row group as PLAIN (no dictionary), e.g. when the caller
+  // knows the dictionary would exceed dictionary_page_limit anyway.
+  Status SetPlain(int col);
   Status WriteIndices(int col, uint32_t n_rows, const uint32_t* ids, const uint8_t* nulls,
                       const uint32_t* offsets);
 

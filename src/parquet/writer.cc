@@ -183,6 +183,11 @@ class Dict {
       out->append(v);
     }
   }
+  // Fixed width only: n entries of width bytes each.
+  void AssignFixed(const char* p, uint32_t n) {
+    data_.assign(p, size_t(n) * width_);
+    size_ = n;
+  }
   void Add(std::string_view v) {
     data_.append(v);
     if (!width_) offs_.push_back(uint32_t(data_.size()));
@@ -309,6 +314,11 @@ struct Column {
   std::vector<uint32_t> idx;
   std::vector<uint8_t> bools;
   bool page_is_dict = false;
+  // Streaming chunks write pages straight to the file: PLAIN chunks and chunks whose dictionary
+  // was given up front. Only writer-built dictionaries buffer their pages (the dictionary page
+  // must come first).
+  bool streaming = false, dict_page = false;
+  int64_t chunk_start = 0, first_data_page = -1;
   uint32_t page_entries = 0, page_values = 0, page_nulls = 0, page_first_row = 0;
   uint64_t pending_bits = 0;
   MinMax page_mm;
@@ -332,7 +342,7 @@ struct FileWriter::Impl {
   WriterOptions o;
   std::unique_ptr<AtomicFile> file;
   std::unique_ptr<Compressor> comp;
-  std::string scratch, zbuf;
+  std::string scratch;
   fmt::FileMetaData meta;
   std::vector<std::vector<PendingIndex>> indexes;  // [row group][column]
   int cur = -1;                                    // column whose chunk is open
@@ -377,7 +387,19 @@ struct FileWriter::Impl {
     if (!k.active) {
       k.active = true;
       k.page_is_dict = k.mode != Column::kPlain;
+      k.chunk_start = pos();
+      k.streaming = k.mode == Column::kPlain;
     }
+    return Status::OK();
+  }
+
+  // Starts `c`'s chunk in PLAIN, whatever WriterOptions::dictionary says.
+  Status SetPlain(int c) {
+    PE_RETURN_IF_ERROR(Begin(c, true));
+    Column& k = cols[c];
+    k.mode = Column::kPlain;
+    k.page_is_dict = false;
+    k.streaming = true;
     return Status::OK();
   }
 
@@ -390,6 +412,8 @@ struct FileWriter::Impl {
     // parquet-mr falls back to PLAIN when the dictionary outgrows its page limit.
     k.gather = int64_t(k.dict.PlainSize()) > o.dictionary_page_limit;
     k.page_is_dict = !k.gather;
+    k.streaming = true;
+    if (!k.gather) PE_RETURN_IF_ERROR(WriteDictionaryPage(k));
     return Status::OK();
   }
 
@@ -410,7 +434,13 @@ struct FileWriter::Impl {
         k.idx.insert(k.idx.end(), in.ids + v0, in.ids + v1);
         return Status::OK();
       }
-      for (size_t i = v0; i < v1; ++i) AppendPlain(k, k.dict.Get(in.ids[i]));
+      if (k.width == 0) {
+        for (size_t i = v0; i < v1; ++i) AppendPlain(k, k.dict.Get(in.ids[i]));
+        return Status::OK();
+      }
+      const size_t at = k.plain.size();
+      for (size_t i = v0; i < v1; ++i) k.plain.append(k.dict.Get(in.ids[i]));
+      UpdateFixed(k, k.plain.data() + at, n);
       return Status::OK();
     }
     if (in.kind == Input::kBool) {
@@ -442,27 +472,34 @@ struct FileWriter::Impl {
     }
     if (in.kind == Input::kFixed) {
       k.plain.append(in.fixed + v0 * in.width, n * in.width);
-      const char* p = in.fixed + v0 * in.width;
-      switch (k.order) {
-        case Order::kInt32:
-          RangeMinMax<int32_t>(k.order, p, n, &k.page_mm);
-          break;
-        case Order::kInt64:
-          RangeMinMax<int64_t>(k.order, p, n, &k.page_mm);
-          break;
-        case Order::kFloat:
-          RangeMinMax<float>(k.order, p, n, &k.page_mm);
-          break;
-        case Order::kDouble:
-          RangeMinMax<double>(k.order, p, n, &k.page_mm);
-          break;
-        default:
-          break;
-      }
+      UpdateFixed(k, in.fixed + v0 * in.width, n);
       return Status::OK();
     }
     for (size_t i = v0; i < v1; ++i) AppendPlain(k, in.Bytes(i));
     return Status::OK();
+  }
+
+  // Page min/max over n PLAIN fixed-width values at p.
+  static void UpdateFixed(Column& k, const char* p, size_t n) {
+    switch (k.order) {
+      case Order::kInt32:
+        RangeMinMax<int32_t>(k.order, p, n, &k.page_mm);
+        break;
+      case Order::kInt64:
+        RangeMinMax<int64_t>(k.order, p, n, &k.page_mm);
+        break;
+      case Order::kFloat:
+        RangeMinMax<float>(k.order, p, n, &k.page_mm);
+        break;
+      case Order::kDouble:
+        RangeMinMax<double>(k.order, p, n, &k.page_mm);
+        break;
+      default:
+        for (size_t i = 0; i < n; ++i) {
+          k.page_mm.Update(k.order, std::string_view(p + i * k.width, k.width));
+        }
+        break;
+    }
   }
 
   void AppendPlain(Column& k, std::string_view v) {
@@ -614,23 +651,37 @@ struct FileWriter::Impl {
     StoreLE32(reinterpret_cast<uint8_t*>(out->data() + at), uint32_t(out->size() - at - 4));
   }
 
-  Status WritePage(Column& k, int type, std::string_view body, int32_t num, int encoding,
-                   std::string* dst) {
-    PE_RETURN_IF_ERROR(comp->Compress(body, &zbuf));
-    if (body.size() > INT32_MAX || zbuf.size() > INT32_MAX) {
+  // Compresses and writes one page to the file (streaming chunks) or to the chunk buffer.
+  Status WritePage(Column& k, int type, std::string_view body, int32_t num, int encoding) {
+    PE_ASSIGN_OR_RETURN(std::string_view z, comp->Compress(body));
+    if (body.size() > INT32_MAX || z.size() > INT32_MAX) {
       return Status::InvalidArgument("column " + k.s.name + ": page larger than 2 GiB");
     }
     fmt::PageHeader h;
     h.type = type;
     h.uncompressed_page_size = int32_t(body.size());
-    h.compressed_page_size = int32_t(zbuf.size());
+    h.compressed_page_size = int32_t(z.size());
     h.data = {num, encoding};
     h.dict_num_values = num;
     std::string hdr = fmt::Serialize(h);
-    dst->append(hdr);
-    dst->append(zbuf);
+    if (k.streaming) {
+      PE_RETURN_IF_ERROR(Append(hdr));
+      PE_RETURN_IF_ERROR(Append(z));
+    } else {
+      k.pages.append(hdr);
+      k.pages.append(z);
+    }
     k.uncompressed += int64_t(hdr.size() + body.size());
-    k.compressed += int64_t(hdr.size() + zbuf.size());
+    k.compressed += int64_t(hdr.size() + z.size());
+    return Status::OK();
+  }
+
+  Status WriteDictionaryPage(Column& k) {
+    std::string body;
+    k.dict.AppendPlain(&body);
+    PE_RETURN_IF_ERROR(
+        WritePage(k, fmt::DICTIONARY_PAGE, body, int32_t(k.dict.size()), fmt::PLAIN));
+    k.dict_page = true;
     return Status::OK();
   }
 
@@ -641,19 +692,26 @@ struct FileWriter::Impl {
     if (k.max_rep > 0) AppendLevels(k.reps, k.max_rep, &body);
     if (k.max_def > 0) AppendLevels(k.defs, k.max_def, &body);
     int enc = fmt::PLAIN;
+    std::string_view page = body;
     if (k.page_is_dict) {
       enc = fmt::RLE_DICTIONARY;
       const int bw = k.IndexBits();
       body.push_back(char(bw));
       EncodeHybrid(k.idx.data(), k.idx.size(), bw, &body);
+      page = body;
     } else if (k.s.type == PhysicalType::kBoolean) {
       PackBooleans(k.bools.data(), k.bools.size(), &body);
+      page = body;
+    } else if (body.empty()) {
+      page = k.plain;  // no levels: the values are the page, no copy
     } else {
       body.append(k.plain);
+      page = body;
     }
-    const int64_t at = int64_t(k.pages.size());
+    const int64_t at = k.streaming ? pos() : int64_t(k.pages.size());
+    if (k.streaming && k.first_data_page < 0) k.first_data_page = at;
     const int64_t before = k.compressed;
-    PE_RETURN_IF_ERROR(WritePage(k, fmt::DATA_PAGE, body, int32_t(k.page_entries), enc, &k.pages));
+    PE_RETURN_IF_ERROR(WritePage(k, fmt::DATA_PAGE, page, int32_t(k.page_entries), enc));
     k.index.locs.push_back({at, int32_t(k.compressed - before), int64_t(k.page_first_row)});
     if (k.page_is_dict) {
       ++k.dict_data_pages;
@@ -685,32 +743,42 @@ struct FileWriter::Impl {
     PE_RETURN_IF_ERROR(EmitPage(k));
     fmt::ColumnChunk cc;
     fmt::ColumnMetaData& m = cc.meta;
-    const int64_t start = pos();
-    cc.file_offset = start;
     if (k.mode == Column::kDictGiven) {
       for (uint32_t i = 0; i < k.dict.size(); ++i) {
         if (k.used[i]) k.mm.Update(k.order, k.dict.Get(i));
       }
     }
-    if (k.dict_data_pages > 0) {
-      std::string body, page;
-      k.dict.AppendPlain(&body);
-      PE_RETURN_IF_ERROR(
-          WritePage(k, fmt::DICTIONARY_PAGE, body, int32_t(k.dict.size()), fmt::PLAIN, &page));
-      PE_RETURN_IF_ERROR(Append(page));
+    int64_t start;
+    if (k.streaming) {
+      // Dictionary page (if any) and data pages are already in the file.
+      start = k.chunk_start;
+      m.data_page_offset = k.first_data_page >= 0 ? k.first_data_page : pos();
+    } else {
+      start = pos();
+      if (k.dict_data_pages > 0) {
+        k.streaming = true;  // the dictionary page goes straight to the file, before the data
+        PE_RETURN_IF_ERROR(WriteDictionaryPage(k));
+        k.streaming = false;
+      }
+      m.data_page_offset = pos();
+      for (auto& l : k.index.locs) l.offset += m.data_page_offset;
+      PE_RETURN_IF_ERROR(Append(k.pages));
+    }
+    cc.file_offset = start;
+    if (k.dict_page) {
       m.dictionary_page_offset = start;
       m.encoding_stats.push_back({fmt::DICTIONARY_PAGE, fmt::PLAIN, 1});
+    }
+    if (k.dict_data_pages > 0) {
       m.encoding_stats.push_back({fmt::DATA_PAGE, fmt::RLE_DICTIONARY, k.dict_data_pages});
     }
-    if (k.plain_data_pages > 0)
+    if (k.plain_data_pages > 0) {
       m.encoding_stats.push_back({fmt::DATA_PAGE, fmt::PLAIN, k.plain_data_pages});
-    m.data_page_offset = pos();
-    for (auto& l : k.index.locs) l.offset += m.data_page_offset;
-    PE_RETURN_IF_ERROR(Append(k.pages));
+    }
     m.type = k.ptype;
     m.encodings.push_back(fmt::PLAIN);
     if (k.max_def > 0 || k.max_rep > 0) m.encodings.push_back(fmt::RLE);
-    if (k.dict_data_pages > 0) m.encodings.push_back(fmt::RLE_DICTIONARY);
+    if (k.dict_page || k.dict_data_pages > 0) m.encodings.push_back(fmt::RLE_DICTIONARY);
     m.path = k.path;
     m.codec = ThriftCodec(o.codec);
     m.num_values = k.entries;
@@ -744,6 +812,8 @@ struct FileWriter::Impl {
     k.used.clear();
     k.gather = false;
     k.page_first_row = 0;
+    k.streaming = k.dict_page = false;
+    k.first_data_page = -1;
     return Status::OK();
   }
 
@@ -1006,9 +1076,7 @@ namespace {
 template <typename T>
 Dict FixedDict(const T* v, uint32_t n) {
   Dict d(sizeof(T));
-  for (uint32_t i = 0; i < n; ++i) {
-    d.Add(std::string_view(reinterpret_cast<const char*>(v + i), sizeof(T)));
-  }
+  d.AssignFixed(reinterpret_cast<const char*>(v), n);
   return d;
 }
 }  // namespace
@@ -1053,6 +1121,13 @@ Status FileWriter::WriteIndices(int c, uint32_t n, const uint32_t* ids, const ui
   Input in{Input::kIds};
   in.ids = ids;
   return impl_->Write(c, n, in, nulls, offs, true);
+}
+
+Status FileWriter::SetPlain(int c) {
+  if (c < 0 || size_t(c) >= impl_->cols.size()) {
+    return Status::InvalidArgument("no column " + std::to_string(c));
+  }
+  return impl_->SetPlain(c);
 }
 
 int FileWriter::num_leaves() const { return int(impl_->cols.size()); }

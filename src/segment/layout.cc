@@ -249,6 +249,7 @@ class SegmentImpl final : public Segment {
                               "'");
     return OpenColumnReader(meta_, *m, *store_, pad_);
   }
+  void ReleaseResidentPages() const override { store_->ReleaseResident(); }
 
   std::optional<TempDir> tmp_;
   SegmentMeta meta_;
@@ -327,6 +328,11 @@ Result<std::unique_ptr<Segment>> Segment::Open(const std::string& path, const Op
     c.raw_version = got.raw_version;
   }
   return std::unique_ptr<Segment>(std::move(seg));
+}
+
+void IndexStore::ReleaseResident() const {
+  psf_.ReleaseResident();
+  for (const auto& [name, f] : files_) f.ReleaseResident();
 }
 
 }  // namespace pe::segment

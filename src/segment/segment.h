@@ -200,6 +200,9 @@ class Segment {
   virtual const SegmentMeta& meta() const = 0;
   // Errors: kNotFound (no such column), kCorruption, kNotSupported.
   virtual Result<std::unique_ptr<ColumnReader>> OpenColumn(std::string_view name) const = 0;
+  // Drops the segment's mapped pages from this process's resident memory (they are re-read on
+  // demand); streaming callers call it between row groups to keep memory bounded.
+  virtual void ReleaseResidentPages() const = 0;
 };
 
 // metadata.properties parsing: Java .properties syntax (escapes, continuations, comments) plus

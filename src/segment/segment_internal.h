@@ -33,6 +33,8 @@ class IndexStore {
   // v1 only: <dir>/<column><suffix>, e.g. ".sv.unsorted.fwd".
   Result<std::optional<Span>> FindFile(const std::string& file) const;
   bool v3() const { return v3_; }
+  // MappedFile::ReleaseResident on every mapped file.
+  void ReleaseResident() const;
   // Forward index of `column` and the v1 suffix it was found under ("" for v3).
   Result<std::optional<Span>> FindForward(const std::string& column, std::string* suffix) const;
 

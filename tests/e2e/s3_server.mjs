@@ -13,8 +13,15 @@
 // it records uploads started/completed, answers DELETE ?uploadId itself, and serves
 // GET /<bucket>?uploads (ListMultipartUploadsResult) and GET /__admin/uploads (JSON).
 //
+// GCS service accounts (--gcs-public-key PEM-file --gcs-client-email E): POST /__oauth2/token is a
+// Google OAuth2 token endpoint (gcs_token_server.mjs: JWT-bearer grant, RS256 signature checked
+// with the public key), and requests with "Authorization: Bearer <token>" are accepted instead of
+// SigV4 exactly when the token was issued there and is unexpired (403 AccessDenied otherwise),
+// then forwarded to s3rver like signed ones.
+//
 // Usage: node s3_server.mjs --dir D --access-key AK --secret-key SK [--region R]
 //                           [--session-token T] [--buckets b1,b2]
+//                           [--gcs-public-key F --gcs-client-email E [--gcs-token-ttl S]]
 // Prints one JSON line {"port":N} when ready; exits when stdin closes.
 //
 // Admin API (unsigned, JSON):
@@ -22,15 +29,23 @@
 //                          "method":"PUT","query":"partNumber"}]}  modes: status | reset |
 //                          stall (holds the request for "ms" then drops it) | truncate (GET:
 //                          forwards headers and half the body, then drops the connection).
-//                          "method"/"query" (a query parameter name) restrict which requests
-//                          match; each fault applies to the next "count" matching requests.
+//                          delay (holds the request for "ms", then serves it normally).
+//                          "method"/"query" (a query parameter name)/"partNumber" restrict
+//                          which requests match; each fault applies to the next "count"
+//                          matching requests.
 //  DELETE /__admin/faults      clears queued faults.
 //  GET /__admin/uploads        {"open":[{bucket,key,uploadId}],"completed":N,"aborted":N}
 //  GET /__admin/log            [{method,path,query,status,fault}] of signed requests.
 //  GET /__admin/stats          {"connections":N} TCP connections accepted so far.
+//  GET /__admin/concurrency    {"current":N,"max":M} UploadPart requests in flight (after
+//                              verification, until the response is sent); DELETE resets max.
+//  GET /__admin/oauth          {"requests","issued","rejected"} of the token endpoint;
+//  POST /__admin/oauth/revoke  forgets every issued token.
 import http from 'node:http';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import { createTokenService } from './gcs_token_server.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -72,6 +87,14 @@ const secretKey = arg('secret-key', 'test-secret');
 const sessionToken = arg('session-token', '');
 const region = arg('region', 'us-east-1');
 const buckets = arg('buckets', 'bucket').split(',').filter(Boolean);
+const gcsPublicKey = arg('gcs-public-key', '');
+const tokens = gcsPublicKey
+  ? createTokenService({ publicKeyPem: fs.readFileSync(gcsPublicKey, 'utf8'),
+                         clientEmail: arg('gcs-client-email', ''),
+                         expiresIn: Number(arg('gcs-token-ttl', '3600')) })
+  : null;
+let partsInFlight = 0;
+let maxPartsInFlight = 0;
 
 const s3rver = new S3rver({
   address: '127.0.0.1',
@@ -120,6 +143,10 @@ function amzDateToDate(s) {
 async function verify(req, body, rawPath, rawQuery) {
   const auth = req.headers.authorization;
   if (!auth) return [403, 'AccessDenied', 'Anonymous access is forbidden for this front'];
+  if (auth.startsWith('Bearer ')) {
+    if (tokens && tokens.accepts(auth.slice(7))) return null;
+    return [403, 'AccessDenied', 'Invalid or expired OAuth2 access token.'];
+  }
   const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(auth);
   if (!m) return [400, 'AuthorizationHeaderMalformed', 'The authorization header is malformed'];
   const [, ak, , scopeRegion, service, signedHeaders, signature] = m;
@@ -178,6 +205,7 @@ function takeFault(req, query) {
     if (f.count <= 0) continue;
     if (f.method && f.method !== req.method) continue;
     if (f.query && !(f.query in query)) continue;
+    if (f.partNumber !== undefined && query.partNumber !== String(f.partNumber)) continue;
     f.count -= 1;
     return f;
   }
@@ -204,6 +232,16 @@ function admin(req, res, path, body) {
   }
   if (path === '/__admin/log') return json(200, log);
   if (path === '/__admin/stats') return json(200, { connections });
+  if (path === '/__admin/concurrency' && req.method === 'DELETE') {
+    maxPartsInFlight = partsInFlight;
+    return json(200, {});
+  }
+  if (path === '/__admin/concurrency') return json(200, { current: partsInFlight, max: maxPartsInFlight });
+  if (path === '/__admin/oauth/revoke' && tokens) {
+    tokens.revokeAll();
+    return json(200, {});
+  }
+  if (path === '/__admin/oauth' && tokens) return json(200, tokens.stats);
   return json(404, { error: 'unknown admin path' });
 }
 
@@ -245,6 +283,7 @@ const server = http.createServer((req, res) => {
     const rawPath = qi < 0 ? req.url : req.url.slice(0, qi);
     const rawQuery = qi < 0 ? '' : req.url.slice(qi + 1);
     if (rawPath.startsWith('/__admin/')) return admin(req, res, rawPath, body);
+    if (rawPath === '/__oauth2/token' && tokens) return tokens.handle(req, res, body);
     const query = parseQuery(rawQuery);
     const entry = { method: req.method, path: rawPath, query, status: 0, fault: null };
     log.push(entry);
@@ -265,7 +304,23 @@ const server = http.createServer((req, res) => {
     if (vm) path = `/${vm[1]}${rawPath === '/' ? '' : rawPath}`;
     const [, bucket = '', key = ''] = /^\/([^/]*)\/?(.*)$/.exec(path) || [];
 
-    const fault = takeFault(req, query);
+    if (req.method === 'PUT' && 'partNumber' in query) {
+      partsInFlight += 1;
+      maxPartsInFlight = Math.max(maxPartsInFlight, partsInFlight);
+      let done = false;
+      const dec = () => {
+        if (!done) partsInFlight -= 1;
+        done = true;
+      };
+      res.on('finish', dec);
+      res.on('close', dec);
+    }
+    let fault = takeFault(req, query);
+    if (fault && fault.mode === 'delay') {
+      entry.fault = 'delay';
+      await new Promise((r) => setTimeout(r, fault.ms || 200));
+      fault = null;
+    }
     if (fault) {
       entry.fault = fault.mode;
       if (fault.mode === 'status') {

@@ -124,7 +124,7 @@ TEST_F(AwsConfigTest, Precedence) {
 }
 
 TEST_F(AwsConfigTest, Errors) {
-  Env empty{{"HOME", "/nonexistent"}};
+  Env empty{{"HOME", "/nonexistent"}, {"AWS_EC2_METADATA_DISABLED", "true"}};
   auto o = S3OptionsFromProps({}, empty);
   EXPECT_TRUE(o.status().IsInvalidArgument());
   EXPECT_NE(o.status().message().find("no S3 credentials"), std::string::npos);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -354,7 +355,9 @@ TEST_F(S3Test, PastRetryBudgetFailsCleanly) {
 }
 
 TEST_F(S3Test, MultipartPastRetryBudgetAbortsUpload) {
-  auto fs = Fs();
+  S3Options o = Options();
+  o.multipart_parallelism = 1;  // sequential: part 1 exhausts the shared fault budget
+  auto fs = Fs(o);
   auto before = Admin("GET", "/__admin/uploads", "");
   // Every UploadPart attempt fails: the upload gives up on part 1 and must abort.
   Fault({{"mode", "status"},
@@ -446,6 +449,99 @@ TEST_F(S3Test, ReusesConnection) {
   EXPECT_EQ(after - before, 1);  // only this admin request's own: the fs kept its connection
 }
 
+// Parts go up concurrently: with every UploadPart held 300 ms by the front, the front sees
+// exactly `multipart_parallelism` of them in flight at once.
+TEST_F(S3Test, MultipartPartsUploadInParallel) {
+  for (int parallelism : {4, 1}) {
+    S3Options o = Options();
+    o.multipart_parallelism = parallelism;
+    auto fs = Fs(o);
+    Admin("DELETE", "/__admin/concurrency", "");
+    Fault(
+        {{"mode", "delay"}, {"ms", 300}, {"count", 8}, {"method", "PUT"}, {"query", "partNumber"}});
+    std::string bytes = RandomBytes((8 << 16) - 100, 20 + parallelism);  // 8 parts of 64 KiB
+    std::string uri = "s3://bucket/par/x" + std::to_string(parallelism);
+    auto t0 = std::chrono::steady_clock::now();
+    Status s = fs->Upload(LocalFile("par", bytes), uri);
+    auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+            .count();
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    EXPECT_EQ(Admin("GET", "/__admin/concurrency", "")["max"].get<int>(), parallelism);
+    if (parallelism == 4) {
+      EXPECT_LT(ms, 8 * 300);  // would be >= 2.4 s sequentially
+    }
+    EXPECT_EQ(fs->ReadRange(uri, 0, bytes.size()).value(), bytes);
+  }
+  // The Pinot-style property, validated.
+  Props props{{"accessKey", kAccessKey}, {"secretKey", kSecretKey}, {"endpoint", Endpoint()}};
+  props["multiPartUploadParallelism"] = "0";
+  EXPECT_TRUE(OpenFileSystem("s3://bucket/", props).status().IsInvalidArgument());
+  props["multiPartUploadParallelism"] = "many";
+  EXPECT_TRUE(OpenFileSystem("s3://bucket/", props).status().IsInvalidArgument());
+  props["multiPartUploadParallelism"] = "8";
+  EXPECT_EQ(S3OptionsFromProps(props, {{"HOME", "/nonexistent"}})->multipart_parallelism, 8);
+  EXPECT_EQ(S3OptionsFromProps({{"accessKey", "a"}, {"secretKey", "b"}}, {})->multipart_parallelism,
+            4);
+}
+
+// Transient faults on individual parts are retried per part while the others proceed.
+TEST_F(S3Test, ParallelPartsRetryIndividually) {
+  auto fs = Fs();
+  size_t from = LogSize();
+  Fault({{"mode", "status"},
+         {"status", 503},
+         {"code", "SlowDown"},
+         {"count", 2},
+         {"method", "PUT"},
+         {"partNumber", 2}});
+  Fault({{"mode", "reset"}, {"count", 1}, {"method", "PUT"}, {"partNumber", 6}});
+  std::string bytes = RandomBytes((8 << 16) - 7, 30);
+  Status s = fs->Upload(LocalFile("pr", bytes), "s3://bucket/par/retry");
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(CountLog(from, "PUT", "partNumber"), 8 + 3);
+  EXPECT_EQ(fs->ReadRange("s3://bucket/par/retry", 0, bytes.size()).value(), bytes);
+}
+
+// One part failing for good fails the whole upload: it is aborted after the in-flight parts
+// finished, so neither the object nor an open upload remains.
+TEST_F(S3Test, ParallelPartFailureAbortsEverything) {
+  auto fs = Fs();
+  auto before = Admin("GET", "/__admin/uploads", "");
+  size_t from = LogSize();
+  // Part 3 always fails (fast); the other first parts are held 100 ms so they are in flight.
+  Fault({{"mode", "status"}, {"status", 500}, {"count", 10}, {"method", "PUT"}, {"partNumber", 3}});
+  Fault({{"mode", "delay"}, {"ms", 100}, {"count", 4}, {"method", "PUT"}, {"query", "partNumber"}});
+  std::string bytes = RandomBytes(12 << 16, 31);  // 12 parts
+  Status s = fs->Upload(LocalFile("pf", bytes), "s3://bucket/par/fail");
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("UploadPart 3"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("gave up after 4 attempts"), std::string::npos) << s.message();
+  EXPECT_EQ(s.message().find('\n'), std::string::npos);
+  Admin("DELETE", "/__admin/faults", "");
+  auto after = Admin("GET", "/__admin/uploads", "");
+  EXPECT_TRUE(after["open"].empty()) << after.dump();
+  EXPECT_EQ(after["aborted"].get<int>(), before["aborted"].get<int>() + 1);
+  EXPECT_EQ(after["completed"].get<int>(), before["completed"].get<int>());
+  EXPECT_FALSE(fs->Exists("s3://bucket/par/fail").value());
+  // The abort is the last request of the upload: no part arrived after it, and the failure
+  // stopped new parts from starting (fewer than all 12 were sent).
+  auto log = Admin("GET", "/__admin/log", "");
+  int abort_at = -1, last_part = -1, parts = 0;
+  for (size_t i = from; i < log.size(); ++i) {
+    if (log[i]["method"] == "DELETE" && log[i]["query"].contains("uploadId")) {
+      abort_at = static_cast<int>(i);
+    }
+    if (log[i]["method"] == "PUT" && log[i]["query"].contains("partNumber")) {
+      last_part = static_cast<int>(i);
+      ++parts;
+    }
+  }
+  EXPECT_GT(abort_at, last_part);
+  EXPECT_EQ(Admin("GET", "/__admin/concurrency", "")["current"].get<int>(), 0);
+  EXPECT_LT(parts - 4, 11);  // 4 attempts of part 3, and not all 11 other parts
+}
+
 // gs:// through the S3-compatible XML API with HMAC keys (region "auto"), same verifying front.
 TEST_F(S3Test, GcsViaXmlApiWithHmacKeys) {
   TempDir dir = std::move(TempDir::Make("pe-s3rver-gcs").value());
@@ -476,8 +572,10 @@ TEST_F(S3Test, GcsViaXmlApiWithHmacKeys) {
   ASSERT_TRUE((*fs)->Delete("gs://gbucket/t/a.parquet").ok());
   EXPECT_FALSE((*fs)->Exists("gs://gbucket/t/a.parquet").value());
 
-  EXPECT_TRUE(
-      OpenFileSystem("gs://gbucket/", {{"gcpKey", "/k.json"}}, "").status().IsNotSupported());
+  // Service-account keys are supported (gcs_test.cc); a missing key file is a config error.
+  auto missing = OpenFileSystem("gs://gbucket/", {{"gcpKey", "/nonexistent/k.json"}}, "");
+  EXPECT_TRUE(missing.status().IsInvalidArgument()) << missing.status().ToString();
+  EXPECT_NE(missing.status().message().find("/nonexistent/k.json"), std::string::npos);
   EXPECT_TRUE(OpenFileSystem("gs://gbucket/", {}, "").status().IsInvalidArgument());
   EXPECT_TRUE(OpenFileSystem("s3://b/", props, "org.apache.pinot.plugin.filesystem.GcsPinotFS")
                   .status()

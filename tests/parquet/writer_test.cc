@@ -62,8 +62,8 @@ std::string DecimalText(int64_t v, int scale) {
 struct Col {
   ColumnSchema s;
   CellKind kind = CellKind::kExact;
-  std::vector<uint8_t> nulls;     // per row
-  std::vector<uint32_t> start;    // per row + 1: first value index
+  std::vector<uint8_t> nulls;   // per row
+  std::vector<uint32_t> start;  // per row + 1: first value index
   std::vector<int32_t> i32;
   std::vector<int64_t> i64;
   std::vector<float> f32;
@@ -330,7 +330,8 @@ TEST_P(WriterMatrix, ReadersSeeEveryValue) {
   auto meta = pe::testing::RunNode(
       "duckdb_rows.mjs",
       {"select row_group_id, path_in_schema, stats_null_count, stats_min_value, stats_max_value "
-       "from parquet_metadata('" + path + "') order by row_group_id, column_id"});
+       "from parquet_metadata('" +
+       path + "') order by row_group_id, column_id"});
   ASSERT_EQ(meta.exit_code, 0) << meta.err;
   std::istringstream in(meta.out);
   std::string line;
@@ -432,9 +433,10 @@ TEST(Writer, GivenDictionaryAndFallback) {
                                          {"s", "l"}, reader),
                 0u);
     }
-    auto meta = pe::testing::RunNode(
-        "duckdb_rows.mjs", {"select stats_min_value, stats_max_value, encodings from "
-                            "parquet_metadata('" + path + "') where column_id = 0"});
+    auto meta = pe::testing::RunNode("duckdb_rows.mjs",
+                                     {"select stats_min_value, stats_max_value, encodings from "
+                                      "parquet_metadata('" +
+                                      path + "') where column_id = 0"});
     ASSERT_EQ(meta.exit_code, 0) << meta.err;
     json row = json::parse(meta.out);
     std::string lo = "~", hi;
@@ -467,9 +469,9 @@ TEST(Writer, FailedWriterLeavesNothing) {
 TEST(Writer, RowGroupsMustBeComplete) {
   auto dir = TempDir::Make();
   ASSERT_TRUE(dir.ok());
-  auto w = FileWriter::Open(dir->path() + "/x.parquet",
-                            {{"a", PhysicalType::kInt32}, {"b", PhysicalType::kInt32}},
-                            WriterOptions());
+  auto w =
+      FileWriter::Open(dir->path() + "/x.parquet",
+                       {{"a", PhysicalType::kInt32}, {"b", PhysicalType::kInt32}}, WriterOptions());
   ASSERT_TRUE(w.ok());
   int32_t v[3] = {1, 2, 3};
   ASSERT_TRUE((*w)->WriteInt32(0, 3, v, nullptr, nullptr).ok());
