@@ -8,30 +8,12 @@
 #include <random>
 #include <sstream>
 
+#include "fs/http.h"
 #include "fs/xml.h"
 
 namespace pe::fs {
 
 namespace {
-
-int64_t NowUnix() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::string OneLine(std::string s) {
-  for (auto& c : s) {
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-  }
-  return s;
-}
-
-// Server-provided text, bounded.
-std::string Bounded(std::string s) {
-  if (s.size() > 200) s = s.substr(0, 200) + "...";
-  return s;
-}
 
 std::string TrimEndpoint(std::string e) {
   while (!e.empty() && e.back() == '/') e.pop_back();

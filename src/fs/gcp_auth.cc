@@ -20,25 +20,6 @@ namespace {
 constexpr int64_t kJwtLifetimeS = 3600;  // Google's maximum assertion lifetime
 constexpr int64_t kRefreshMarginS = 300;
 
-int64_t NowUnix() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::string OneLine(std::string s) {
-  for (auto& c : s) {
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-  }
-  return s;
-}
-
-// Server-provided text, bounded.
-std::string Bounded(std::string s) {
-  if (s.size() > 200) s = s.substr(0, 200) + "...";
-  return s;
-}
-
 int B64Value(char c, bool url) {
   if (c >= 'A' && c <= 'Z') return c - 'A';
   if (c >= 'a' && c <= 'z') return c - 'a' + 26;

@@ -6,6 +6,8 @@
 // can classify them (retry 5xx, fail on 403, ...). Nothing here retries.
 #pragma once
 
+#include <chrono>
+
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -83,5 +85,24 @@ void SleepMs(long ms);
 
 // Percent-decoding of a URL component ('+' is kept as is).
 std::string UrlDecode(std::string_view s);
+
+// Seconds since the Unix epoch (credential and token expiry).
+inline int64_t NowUnix() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Server-provided text for a one-line error: line breaks flattened, length bounded.
+inline std::string OneLine(std::string s) {
+  for (auto& c : s) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  return s;
+}
+inline std::string Bounded(std::string s) {
+  if (s.size() > 200) s = s.substr(0, 200) + "...";
+  return s;
+}
 
 }  // namespace pe::fs

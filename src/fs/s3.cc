@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "common/file.h"
+#include "fs/http.h"
 #include "fs/xml.h"
 
 namespace pe::fs {
@@ -31,13 +32,6 @@ std::string Get(const std::map<std::string, std::string>& e, const std::string& 
 
 std::string Lower(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string OneLine(std::string s) {
-  for (auto& c : s) {
-    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
-  }
   return s;
 }
 
