@@ -17,6 +17,8 @@ namespace pe::fs {
 //   hadoop.conf.path   HadoopPinotFS's Hadoop configuration directory (only hdfs-site.xml's
 //                      dfs.namenode.http-address is read)
 //   hadoop.user        user.name (extension); default HADOOP_USER_NAME, then USER
+//   hadoop.delegation.token  a WebHDFS delegation token (extension), sent as delegation=<token>
+//                      instead of user.name
 //   maxAttempts        total tries per request (default 5)
 // Kerberos (hadoop.kerberos.principle / hadoop.kerberos.keytab, i.e. SPNEGO) is NotSupported.
 // Upload follows the two-step CREATE (NameNode answers 307 with a DataNode Location, the data

@@ -5,7 +5,8 @@
 //    answers 307 with a one-time DataNode Location (/datanode/webhdfs/v1/...?token=...); only
 //    that URL accepts the bytes (201 Created).
 //  * OPEN redirects (307) to the DataNode, which honours offset/length.
-//  * every NameNode call needs user.name (simple auth) equal to --user; errors are
+//  * every NameNode call needs user.name (simple auth) equal to --user, or delegation equal to
+//    --delegation (and then no user.name); errors are
 //    RemoteException JSON bodies with Hadoop's exception names.
 //  * RENAME without renameoptions=OVERWRITE refuses an existing destination ({"boolean":false}).
 // Also serves the stored files read-only under /static/<path> (GET/HEAD, Range) for the
@@ -20,6 +21,9 @@ import crypto from 'node:crypto';
 
 const userIdx = process.argv.indexOf('--user');
 const requiredUser = userIdx >= 0 ? process.argv[userIdx + 1] : 'pinot';
+// --delegation T: a valid delegation token; a request may carry delegation=T instead of user.name.
+const delegIdx = process.argv.indexOf('--delegation');
+const validToken = delegIdx >= 0 ? process.argv[delegIdx + 1] : null;
 
 const files = new Map(); // path -> Buffer
 const dirs = new Set(['/']);
@@ -72,7 +76,11 @@ function takeFault(op, datanode) {
 }
 
 function namenode(req, res, path, q, body, entry) {
-  if (q['user.name'] !== requiredUser) {
+  if (q.delegation !== undefined) {
+    if (q.delegation !== validToken || q['user.name'] !== undefined) {
+      return remoteError(res, 403, 'InvalidToken', 'token is expired or invalid');
+    }
+  } else if (q['user.name'] !== requiredUser) {
     return remoteError(res, 401, 'SecurityException', `Failed to obtain user group information: user.name=${q['user.name']}`);
   }
   const op = (q.op || '').toUpperCase();

@@ -25,7 +25,8 @@ std::string Bytes(size_t n, uint64_t seed) {
 class WebHdfsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(server_.Start("webhdfs_server.mjs", {"--user", "pinot"})) << server_.error();
+    ASSERT_TRUE(server_.Start("webhdfs_server.mjs", {"--user", "pinot", "--delegation", "tok-123"}))
+        << server_.error();
     tmp_ = std::move(TempDir::Make("pe-webhdfs").value());
     props_ = {{"webhdfs.endpoint", Endpoint()}, {"hadoop.user", "pinot"}};
     auto fs = OpenFileSystem("hdfs://nn:8020/", props_,
@@ -146,6 +147,26 @@ TEST_F(WebHdfsTest, ConfigurationErrors) {
   ASSERT_TRUE(viaconf.ok()) << viaconf.status().ToString();
   ASSERT_TRUE((*viaconf)->Upload(Local("c", "conf"), "hdfs:///conf/x").ok());
   EXPECT_TRUE(fs_->Exists("hdfs://nn:8020/conf/x").value());
+}
+
+TEST_F(WebHdfsTest, DelegationToken) {
+  const std::string src = Local("d.bin", "delegated bytes");
+  Props p = {{"webhdfs.endpoint", Endpoint()}, {"hadoop.delegation.token", "tok-123"}};
+  auto fs = OpenFileSystem("hdfs://nn:8020/", p, "");
+  ASSERT_TRUE(fs.ok()) << fs.status().ToString();
+  ASSERT_TRUE((*fs)->Upload(src, "hdfs://nn:8020/deleg/d.bin").ok());
+  auto size = (*fs)->Size("hdfs://nn:8020/deleg/d.bin");
+  ASSERT_TRUE(size.ok()) << size.status().ToString();
+  EXPECT_EQ(*size, 15u);
+  // A wrong token fails at once, in one line that does not contain it.
+  p["hadoop.delegation.token"] = "forged-token-xyz";
+  auto bad = OpenFileSystem("hdfs://nn:8020/", p, "");
+  ASSERT_TRUE(bad.ok());
+  Status s = (*bad)->Upload(src, "hdfs://nn:8020/deleg/e.bin");
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("InvalidToken"), std::string::npos) << s.message();
+  EXPECT_EQ(s.message().find("forged-token-xyz"), std::string::npos) << s.message();
+  EXPECT_EQ(s.message().find('\n'), std::string::npos);
 }
 
 TEST_F(WebHdfsTest, HttpReadOnly) {
