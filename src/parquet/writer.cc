@@ -636,6 +636,18 @@ struct FileWriter::Impl {
   Status MaybeCutPage(Column& k, uint64_t budget) {
     const bool over_dict =
         k.mode == Column::kDictBuilt && int64_t(k.dict.PlainSize()) > o.dictionary_page_limit;
+    if (over_dict && k.dict_data_pages == 0) {
+      // No dictionary-encoded page is out yet: re-encode this page's values PLAIN (parquet-mr's
+      // FallbackValuesWriter does the same), drop the dictionary and stream the chunk.
+      for (uint32_t id : k.idx) AppendPlain(k, k.dict.Get(id));
+      k.idx.clear();
+      k.dict.Clear();
+      k.mode = Column::kPlain;
+      k.page_is_dict = false;
+      k.streaming = true;  // nothing of this chunk is in the file or buffered yet
+      if (k.PageBits() >= budget) PE_RETURN_IF_ERROR(EmitPage(k));
+      return Status::OK();
+    }
     if (k.PageBits() >= budget || over_dict) PE_RETURN_IF_ERROR(EmitPage(k));
     if (over_dict) {
       k.mode = Column::kPlain;
