@@ -263,9 +263,21 @@ class ColumnStreamer {
     const segment::Dictionary* d = r_->dictionary();
     const uint32_t card = d->size();
     remap_.clear();
-    std::vector<uint32_t> used;  // Pinot ids in the Parquet dictionary, ascending
-    if (!whole_segment) {
-      std::vector<uint8_t> mark(card, 0);
+    std::vector<uint32_t> used;    // Pinot ids in the Parquet dictionary, ascending
+    uint32_t base = 0, range = 0;  // sorted columns: the ids are [base, base + range)
+    if (!whole_segment && m_.forward == segment::ForwardKind::kDictSorted) {
+      // A sorted column's row group uses exactly the ids between its first and last doc's
+      // (SortedIndexReaderImpl: docs are in id order), so nothing needs marking.
+      PE_RETURN_IF_ERROR(r_->ReadIds(first, 1, &b_));
+      base = b_.ids[0];
+      PE_RETURN_IF_ERROR(r_->ReadIds(first + n - 1, 1, &b_));
+      if (b_.ids[0] < base) {
+        return Status::Corruption("column " + m_.name + ": sorted forward index out of order");
+      }
+      range = b_.ids[0] - base + 1;
+    } else if (!whole_segment) {
+      std::vector<uint8_t>& mark = mark_;
+      mark.assign(card, 0);
       for (uint32_t done = 0; done < n; done += kBatch) {
         uint32_t k = std::min(kBatch, n - done);
         PE_RETURN_IF_ERROR(r_->ReadIds(first + done, k, &b_));
@@ -287,8 +299,8 @@ class ColumnStreamer {
       }
       if (used.size() == card) remap_.clear();  // identity
     }
-    auto pinot_id = [&](uint32_t k) { return used.empty() ? k : used[k]; };
-    const uint32_t dn = used.empty() ? card : uint32_t(used.size());
+    auto pinot_id = [&](uint32_t k) { return range ? base + k : used.empty() ? k : used[k]; };
+    const uint32_t dn = range ? range : used.empty() ? card : uint32_t(used.size());
     // A dictionary past the writer's limit would be written PLAIN anyway (parquet-mr's
     // fallback): skip building it and stream values.
     if (DictionaryBytes(d, dn, pinot_id) > o_.dictionary_page_limit) {
@@ -346,7 +358,9 @@ class ColumnStreamer {
     for (uint32_t done = 0; done < n; done += kBatch) {
       uint32_t k = std::min(kBatch, n - done);
       PE_RETURN_IF_ERROR(r_->ReadIds(first + done, k, &b_));
-      if (!remap_.empty()) {
+      if (range) {
+        for (auto& id : b_.ids) id -= base;  // out-of-range ids wrap and fail in the writer
+      } else if (!remap_.empty()) {
         for (auto& id : b_.ids) id = remap_[id];
       }
       const uint32_t* ids = Compact(b_, b_.ids, &ids_);
@@ -368,6 +382,7 @@ class ColumnStreamer {
   std::vector<double> f64_;
   std::vector<uint8_t> bool_;
   std::vector<uint32_t> ids_, offs_, remap_, bin_offs_;
+  std::vector<uint8_t> mark_;
   std::string bin_data_, tmp_;
 };
 

@@ -139,12 +139,27 @@ class FixedBitMVReader final : public ForwardReader {
   bool BitSet(uint64_t v) const { return (buf_[bitmap_off_ + (v >> 3)] >> (7 - (v & 7))) & 1; }
   // *v is a doc's first value index; advances it past that doc's values.
   Status NextDocEnd(uint64_t* v) const {
-    const uint64_t total = m_.total_entries;
-    if (*v >= total) return Corrupt("more docs than values");
-    uint64_t x = *v + 1;
-    while (x < total && !BitSet(x)) ++x;
-    *v = x;
+    if (*v >= m_.total_entries) return Corrupt("more docs than values");
+    *v = NextSetBit(*v + 1);
     return Status::OK();
+  }
+  // The first doc-start bit at index >= x, or total_entries. The bitmap is MSB-first within
+  // each byte (PinotDataBitSet), so a big-endian 64-bit load puts bit x at bit 63 - (x & 7).
+  uint64_t NextSetBit(uint64_t x) const {
+    const uint64_t total = m_.total_entries;
+    const uint64_t nbytes = (total + 7) / 8;
+    while (x < total) {
+      const uint64_t byte = x >> 3;
+      if (byte + 8 <= nbytes) {
+        uint64_t w = LoadBE64(buf_.data() + bitmap_off_ + byte) << (x & 7);
+        if (w) return std::min(total, x + uint64_t(__builtin_clzll(w)));
+        x = (byte + 8) << 3;
+      } else {
+        if (BitSet(x)) return x;
+        ++x;
+      }
+    }
+    return total;
   }
   Status Corrupt(const std::string& what) const {
     return Status::Corruption("column " + m_.name + ": multi-value forward index: " + what);
