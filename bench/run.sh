@@ -4,11 +4,11 @@
 # For each profile (dict: mostly dictionary-encoded columns; raw: mostly raw columns) it
 #   1. generates a synthetic segment of ROWS rows with the project's segment writer
 #      (`pinot-export sample --profile P`), extracted to a directory (untimed);
-#   2. times `pinot-export convert DIR out.parquet --compression CODEC` (wall seconds, peak RSS via
-#      GNU time);
+#   2. times `pinot-export convert DIR out.parquet --compression CODEC` (wall seconds, best of
+#      REPEAT=3 runs; peak RSS via GNU time, the largest of the runs);
 #   3. loads that Parquet file into an in-memory DuckDB table (untimed) and times
 #      COPY (SELECT * FROM t) TO ... (FORMAT parquet, COMPRESSION CODEC) with threads=1 and with
-#      threads=$(nproc) (bench/duckdb_copy.mjs);
+#      threads=$(nproc) (bench/duckdb_copy.mjs; best of REPEAT runs in one process);
 # and prints a Markdown table: rows/s, output MB/s, the ratio to DuckDB, and peak RSS of both.
 # Usage: bench/run.sh [ROWS=10000000] [CODEC=snappy] [WORKDIR=/tmp/pinot-export-bench]
 set -euo pipefail
@@ -22,14 +22,20 @@ export NODE_PATH="$PWD/node_modules"
 mkdir -p "$WORK"
 THREADS=$(nproc)
 
-measure() {  # measure OUTFILE CMD... -> "seconds peak_rss_bytes"
+REPEAT=${REPEAT:-3}
+measure() {  # measure CMD... -> "best wall seconds, its CPU seconds, peak RSS bytes" over REPEAT runs
   local t="$WORK/time.txt"
-  /usr/bin/time -f "%e %M" -o "$t" "$@" >/dev/null
-  awk '{printf "%s %d\n", $1, $2 * 1024}' "$t"
+  : > "$WORK/times.txt"
+  for _ in $(seq "$REPEAT"); do
+    /usr/bin/time -f "%e %M %U %S" -o "$t" "$@" >/dev/null
+    cat "$t" >> "$WORK/times.txt"
+  done
+  awk 'NR == 1 || $1 < s {s = $1; c = $3 + $4} $2 > m {m = $2} END {printf "%s %s %d\n", s, c, m * 1024}' \
+    "$WORK/times.txt"
 }
 
-echo "| profile | rows | engine | seconds | rows/s | MB/s (output) | vs DuckDB 1 thread | peak RSS MiB |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| profile | rows | engine | seconds | CPU s | rows/s | MB/s (output) | vs DuckDB 1 thread (wall / CPU) | peak RSS MiB |"
+echo "|---|---|---|---|---|---|---|---|---|"
 for profile in dict raw; do
   seg="$WORK/$profile-$ROWS"
   if [ ! -d "$seg" ]; then
@@ -45,17 +51,17 @@ for profile in dict raw; do
     fi
   fi
   out="$WORK/$profile.parquet"
-  read -r secs rss < <(measure $BIN convert "$seg" "$out" --compression "$CODEC")
+  read -r secs cpu rss < <(measure $BIN convert "$seg" "$out" --compression "$CODEC")
   bytes=$(stat -c %s "$out")
-  d1=$(node bench/duckdb_copy.mjs "$out" "$WORK/duck1.parquet" 1 "$CODEC")
-  dn=$(node bench/duckdb_copy.mjs "$out" "$WORK/duckn.parquet" "$THREADS" "$CODEC")
+  d1=$(node bench/duckdb_copy.mjs "$out" "$WORK/duck1.parquet" 1 "$CODEC" "$REPEAT")
+  dn=$(node bench/duckdb_copy.mjs "$out" "$WORK/duckn.parquet" "$THREADS" "$CODEC" "$REPEAT")
   node -e '
-    const [profile, rows, secs, rss, bytes, d1, dn, threads] = process.argv.slice(1);
+    const [profile, rows, secs, cpu, rss, bytes, d1, dn, threads] = process.argv.slice(1);
     const a = JSON.parse(d1), b = JSON.parse(dn);
     const mib = (x) => (x / 1048576).toFixed(0);
-    const line = (engine, s, out, r, peak) => console.log(`| ${profile} | ${rows} | ${engine} | ${s.toFixed(2)} | ${(rows / s / 1e6).toFixed(2)} M | ${(out / s / 1e6).toFixed(0)} | ${(a.seconds / s).toFixed(2)}x | ${mib(peak)} |`);
-    line("pinot-export convert", Number(secs), Number(bytes), 0, Number(rss));
-    line("DuckDB COPY, 1 thread", a.seconds, a.bytes, 0, a.peak_rss);
-    line(`DuckDB COPY, ${threads} threads`, b.seconds, b.bytes, 0, b.peak_rss);
-  ' "$profile" "$ROWS" "$secs" "$rss" "$bytes" "$d1" "$dn" "$THREADS"
+    const line = (engine, s, c, out, peak) => console.log(`| ${profile} | ${rows} | ${engine} | ${s.toFixed(2)} | ${c.toFixed(2)} | ${(rows / s / 1e6).toFixed(2)} M | ${(out / s / 1e6).toFixed(0)} | ${(a.seconds / s).toFixed(2)}x / ${(a.cpu / c).toFixed(2)}x | ${mib(peak)} |`);
+    line("pinot-export convert", Number(secs), Number(cpu), Number(bytes), Number(rss));
+    line("DuckDB COPY, 1 thread", a.seconds, a.cpu, a.bytes, a.peak_rss);
+    line(`DuckDB COPY, ${threads} threads`, b.seconds, b.cpu, b.bytes, b.peak_rss);
+  ' "$profile" "$ROWS" "$secs" "$cpu" "$rss" "$bytes" "$d1" "$dn" "$THREADS"
 done

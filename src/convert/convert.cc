@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 
+#include "common/bytes.h"
 #include "convert/decimal.h"
 #include "convert/json_shape.h"
 
@@ -83,9 +84,16 @@ Result<ColumnSchema> MapColumn(const ColumnMeta& c, const Options& o) {
 }
 
 // Estimated encoded bytes per row (plain values), for row-group planning.
-double RowBytes(const segment::Segment& seg, const ColumnMeta& c) {
+// Dictionary-encoded Pinot columns are written as bit-packed indices (when their dictionary
+// stays under the page limit), so they count at their index width, not their value width: the
+// row-group bound then applies to what is written, as parquet-mr's rowGroupSize does.
+double RowBytes(const segment::Segment& seg, const ColumnMeta& c, const Options& o) {
   const double docs = std::max<uint32_t>(1, seg.meta().total_docs);
   const double per_row = c.single_value ? 1.0 : double(c.total_entries) / docs;
+  if (o.dictionary && c.has_dictionary && c.data_type != DataType::kBoolean && c.cardinality > 0 &&
+      c.cardinality * 8.0 <= double(o.dictionary_page_limit)) {
+    return per_row * BitsFor(c.cardinality - 1) / 8.0 + 0.125;
+  }
   if (c.stored_type != segment::StoredType::kBinary)
     return per_row * segment::FixedWidth(c.stored_type);
   // Binary: average length of a sample of values (first batch), + 4 bytes length prefix.
@@ -486,7 +494,7 @@ Result<Summary> ConvertSegment(const segment::Segment& seg, const std::string& o
   for (const ColumnMeta* c : cols) {
     PE_ASSIGN_OR_RETURN(auto r, seg.OpenColumn(c->name));
     readers.push_back(std::move(r));
-    row_bytes += RowBytes(seg, *c);
+    row_bytes += RowBytes(seg, *c, o);
   }
   // json.maxDepth: single-value JSON columns whose values are objects become groups.
   std::vector<std::optional<JsonShape>> shapes(cols.size());
