@@ -7,7 +7,6 @@
 #pragma once
 
 #include <chrono>
-
 #include <cstdint>
 #include <functional>
 #include <map>
