@@ -219,84 +219,97 @@ std::string ChunkHeader(int version, uint32_t num_chunks, uint32_t dpc, uint32_t
   return h;
 }
 
-// ---- FixedByteChunkForwardIndexWriter ----
-class FixedByteChunk final : public ForwardWriter {
- public:
-  FixedByteChunk(std::unique_ptr<OutFile> out, int version, Codec codec, uint32_t total_docs,
-                 uint32_t dpc, uint32_t width)
-      : out_(std::move(out)),
-        version_(version),
-        codec_(codec),
-        total_docs_(total_docs),
-        width_(width) {
-    // normalizeDocsPerChunk: version >= 4 uses power-of-2 chunk sizes.
-    if (version >= 4 && (dpc & (dpc - 1)) != 0) {
-      uint32_t p = 1;
-      while (p < dpc) p <<= 1;
-      dpc = p;
-    }
+// ---- BaseChunkForwardIndexWriter (v2/v3 chunk files) ----
+// What the fixed-byte and var-byte chunk writers share: a header placeholder written first and
+// rewritten at the end with the chunk offsets, and each chunk compressed as a whole.
+class BaseChunk : public ForwardWriter {
+ protected:
+  BaseChunk(std::unique_ptr<OutFile> out, int version, Codec codec, uint32_t total_docs)
+      : out_(std::move(out)), version_(version), codec_(codec), total_docs_(total_docs) {}
+  // Sets the docs per chunk, hence the chunk count and the header size.
+  void SetDocsPerChunk(uint32_t dpc) {
     dpc_ = dpc;
-    num_chunks_ = (total_docs + dpc - 1) / dpc;
-    header_size_ = 28 + uint64_t(num_chunks_) * (version == 2 ? 4 : 8);
+    num_chunks_ = (total_docs_ + dpc - 1) / dpc;
+    header_size_ = 28 + uint64_t(num_chunks_) * (version_ == 2 ? 4 : 8);
   }
-  Status AddEntry(std::string_view e) override {
-    if (!started_) {
-      PE_RETURN_IF_ERROR(out_->Append(std::string(header_size_, '\0')));
-      started_ = true;
-    }
-    if (e.size() != width_) return Status::InvalidArgument("fixed-width value of wrong size");
-    chunk_.append(e);
-    if (chunk_.size() == size_t(dpc_) * width_) return Flush();
-    return Status::OK();
+  Status Start() {
+    if (started_) return Status::OK();
+    started_ = true;
+    return out_->Append(std::string(header_size_, '\0'));
   }
-  Status Finish() override {
-    if (!started_) PE_RETURN_IF_ERROR(out_->Append(std::string(header_size_, '\0')));
-    if (!chunk_.empty()) PE_RETURN_IF_ERROR(Flush());
+  // Compresses chunk_ and appends it, recording its offset.
+  Status WriteChunk() {
+    PE_RETURN_IF_ERROR(CompressChunk(codec_, chunk_, /*le_sizes=*/false, &z_));
+    offsets_.push_back(out_->size());
+    return out_->Append(z_);
+  }
+  // Writes the header; `size_field` is the value width (fixed) or the longest entry (var).
+  Status Close(uint32_t size_field) {
+    PE_RETURN_IF_ERROR(Start());
     PE_RETURN_IF_ERROR(out_->WriteAt(
-        0, ChunkHeader(version_, num_chunks_, dpc_, width_, total_docs_, codec_, offsets_)));
+        0, ChunkHeader(version_, num_chunks_, dpc_, size_field, total_docs_, codec_, offsets_)));
     return out_->Close();
   }
 
- private:
-  Status Flush() {
-    PE_RETURN_IF_ERROR(CompressChunk(codec_, chunk_, /*le_sizes=*/false, &z_));
-    offsets_.push_back(out_->size());
-    PE_RETURN_IF_ERROR(out_->Append(z_));
-    chunk_.clear();
-    return Status::OK();
-  }
   std::unique_ptr<OutFile> out_;
   int version_;
   Codec codec_;
-  uint32_t total_docs_, width_, dpc_ = 1, num_chunks_ = 0;
+  uint32_t total_docs_, dpc_ = 1, num_chunks_ = 0;
   uint64_t header_size_ = 0;
   bool started_ = false;
   std::string chunk_, z_;
   std::vector<uint64_t> offsets_;
 };
 
+// ---- FixedByteChunkForwardIndexWriter ----
+class FixedByteChunk final : public BaseChunk {
+ public:
+  FixedByteChunk(std::unique_ptr<OutFile> out, int version, Codec codec, uint32_t total_docs,
+                 uint32_t dpc, uint32_t width)
+      : BaseChunk(std::move(out), version, codec, total_docs), width_(width) {
+    // normalizeDocsPerChunk: version >= 4 uses power-of-2 chunk sizes.
+    if (version >= 4 && (dpc & (dpc - 1)) != 0) {
+      uint32_t p = 1;
+      while (p < dpc) p <<= 1;
+      dpc = p;
+    }
+    SetDocsPerChunk(dpc);
+  }
+  Status AddEntry(std::string_view e) override {
+    PE_RETURN_IF_ERROR(Start());
+    if (e.size() != width_) return Status::InvalidArgument("fixed-width value of wrong size");
+    chunk_.append(e);
+    if (chunk_.size() == size_t(dpc_) * width_) return Flush();
+    return Status::OK();
+  }
+  Status Finish() override {
+    PE_RETURN_IF_ERROR(Start());
+    if (!chunk_.empty()) PE_RETURN_IF_ERROR(Flush());
+    return Close(width_);
+  }
+
+ private:
+  Status Flush() {
+    PE_RETURN_IF_ERROR(WriteChunk());
+    chunk_.clear();
+    return Status::OK();
+  }
+  uint32_t width_;
+};
+
 // ---- VarByteChunkForwardIndexWriter (v2/v3) ----
 // Chunk = numDocsPerChunk BE int offsets (from chunk start; 0 for missing docs of a partial
 // chunk) + data, compressed as a whole.
-class VarByteChunk final : public ForwardWriter {
+class VarByteChunk final : public BaseChunk {
  public:
   VarByteChunk(std::unique_ptr<OutFile> out, int version, Codec codec, uint32_t total_docs,
                uint32_t dpc, uint32_t longest)
-      : out_(std::move(out)),
-        version_(version),
-        codec_(codec),
-        total_docs_(total_docs),
-        dpc_(std::max<uint32_t>(dpc, 1)),
-        longest_(longest) {
-    num_chunks_ = (total_docs + dpc_ - 1) / dpc_;
-    header_size_ = 28 + uint64_t(num_chunks_) * (version == 2 ? 4 : 8);
+      : BaseChunk(std::move(out), version, codec, total_docs), longest_(longest) {
+    SetDocsPerChunk(std::max<uint32_t>(dpc, 1));
     chunk_.assign(size_t(dpc_) * 4, '\0');
   }
   Status AddEntry(std::string_view e) override {
-    if (!started_) {
-      PE_RETURN_IF_ERROR(out_->Append(std::string(header_size_, '\0')));
-      started_ = true;
-    }
+    PE_RETURN_IF_ERROR(Start());
     StoreBE32(reinterpret_cast<uint8_t*>(chunk_.data()) + 4 * size_t(in_chunk_),
               uint32_t(chunk_.size()));
     chunk_.append(e);
@@ -304,30 +317,19 @@ class VarByteChunk final : public ForwardWriter {
     return Status::OK();
   }
   Status Finish() override {
-    if (!started_) PE_RETURN_IF_ERROR(out_->Append(std::string(header_size_, '\0')));
+    PE_RETURN_IF_ERROR(Start());
     if (in_chunk_ > 0) PE_RETURN_IF_ERROR(Flush());
-    PE_RETURN_IF_ERROR(out_->WriteAt(
-        0, ChunkHeader(version_, num_chunks_, dpc_, longest_, total_docs_, codec_, offsets_)));
-    return out_->Close();
+    return Close(longest_);
   }
 
  private:
   Status Flush() {
-    PE_RETURN_IF_ERROR(CompressChunk(codec_, chunk_, /*le_sizes=*/false, &z_));
-    offsets_.push_back(out_->size());
-    PE_RETURN_IF_ERROR(out_->Append(z_));
+    PE_RETURN_IF_ERROR(WriteChunk());
     chunk_.assign(size_t(dpc_) * 4, '\0');
     in_chunk_ = 0;
     return Status::OK();
   }
-  std::unique_ptr<OutFile> out_;
-  int version_;
-  Codec codec_;
-  uint32_t total_docs_, dpc_, longest_, num_chunks_ = 0, in_chunk_ = 0;
-  uint64_t header_size_ = 0;
-  bool started_ = false;
-  std::string chunk_, z_;
-  std::vector<uint64_t> offsets_;
+  uint32_t longest_, in_chunk_ = 0;
 };
 
 // ---- VarByteChunkForwardIndexWriterV4 / V5 / V6 ----
