@@ -298,8 +298,8 @@ TEST_F(GcsServiceAccountTest, WrongKeyFailsWithOneClearLine) {
   EXPECT_FALSE((*good)->Exists("gs://gbucket/wrong/x").value());
 }
 
-// Tokens are cached, and fetched again before they expire (here: 2 s tokens, refreshed at
-// half-life).
+// Tokens are cached, and fetched again before they expire (here: 6 s tokens, refreshed at
+// half-life; the margin keeps the first two uploads on one token even on slow sanitized runs).
 TEST_F(GcsServiceAccountTest, ShortLivedTokensAreRefreshed) {
   std::string pub = tmp_.path() + "/pub.pem";
   ASSERT_TRUE(WriteFileAtomic(pub, key_->public_pem).ok());
@@ -307,7 +307,7 @@ TEST_F(GcsServiceAccountTest, ShortLivedTokensAreRefreshed) {
   ASSERT_TRUE(srv.Start(
       "s3_server.mjs",
       {"--dir", tmp_.path(), "--access-key", "AK", "--secret-key", "SK", "--buckets", "gbucket",
-       "--gcs-public-key", pub, "--gcs-client-email", kEmail, "--gcs-token-ttl", "2"}))
+       "--gcs-public-key", pub, "--gcs-client-email", kEmail, "--gcs-token-ttl", "6"}))
       << srv.error();
   std::string ep = "http://127.0.0.1:" + std::to_string(srv.port());
   std::string key_path = tmp_.path() + "/short.json";
@@ -316,7 +316,7 @@ TEST_F(GcsServiceAccountTest, ShortLivedTokensAreRefreshed) {
   ASSERT_TRUE(fs.ok()) << fs.status().ToString();
   ASSERT_TRUE((*fs)->Upload(Local("s1", "one"), "gs://gbucket/short/a").ok());
   ASSERT_TRUE((*fs)->Upload(Local("s2", "two"), "gs://gbucket/short/b").ok());
-  std::this_thread::sleep_for(std::chrono::milliseconds(1300));
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
   Status s = (*fs)->Upload(Local("s3", "three"), "gs://gbucket/short/c");
   ASSERT_TRUE(s.ok()) << s.ToString();
   HttpClient c;
