@@ -17,6 +17,12 @@ const char* CodeName(StatusCode c) {
       return "I/O error";
     case StatusCode::kNotFound:
       return "not found";
+    case StatusCode::kConflict:
+      return "conflict";
+    case StatusCode::kUnknownOutcome:
+      return "unknown outcome";
+    case StatusCode::kCancelled:
+      return "cancelled";
   }
   return "unknown";
 }

@@ -20,6 +20,9 @@ enum class StatusCode {
   kNotSupported,     // valid input this build cannot handle (names the feature)
   kIOError,          // disk or network
   kNotFound,
+  kConflict,        // a concurrent writer won (409, failed compare-and-set): reload and retry
+  kUnknownOutcome,  // the request may or may not have taken effect (reply lost): check first
+  kCancelled,       // the caller asked to stop
 };
 
 class [[nodiscard]] Status {
@@ -33,6 +36,11 @@ class [[nodiscard]] Status {
   static Status NotSupported(std::string m) { return {StatusCode::kNotSupported, std::move(m)}; }
   static Status IOError(std::string m) { return {StatusCode::kIOError, std::move(m)}; }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
+  static Status Conflict(std::string m) { return {StatusCode::kConflict, std::move(m)}; }
+  static Status UnknownOutcome(std::string m) {
+    return {StatusCode::kUnknownOutcome, std::move(m)};
+  }
+  static Status Cancelled(std::string m) { return {StatusCode::kCancelled, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }
   StatusCode code() const { return code_; }
@@ -46,6 +54,9 @@ class [[nodiscard]] Status {
   bool IsIOError() const { return code_ == StatusCode::kIOError; }
   bool IsInvalidArgument() const { return code_ == StatusCode::kInvalidArgument; }
   bool IsNotSupported() const { return code_ == StatusCode::kNotSupported; }
+  bool IsConflict() const { return code_ == StatusCode::kConflict; }
+  bool IsUnknownOutcome() const { return code_ == StatusCode::kUnknownOutcome; }
+  bool IsCancelled() const { return code_ == StatusCode::kCancelled; }
 
  private:
   Status(StatusCode c, std::string m) : code_(c), msg_(std::move(m)) {}
