@@ -1,0 +1,240 @@
+// The embedded state store on a real SQLite file: compare-and-set, claims, atomic checkpoints,
+// recovery after a process is killed (a forked child killed with SIGKILL mid-subtask), schema
+// versions, and bad files.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "common/file.h"
+#include "state/state.h"
+
+namespace pe::state {
+namespace {
+
+class SqliteStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto d = TempDir::Make("pe-state");
+    ASSERT_TRUE(d.ok());
+    dir_ = std::make_unique<TempDir>(std::move(d).value());
+    path_ = dir_->path() + "/state.db";
+  }
+  std::unique_ptr<StateStore> Open() {
+    auto s = OpenSqliteStore(path_);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return s.ok() ? std::move(s).value() : nullptr;
+  }
+  static Task MakeTask(const std::string& name, int64_t created) {
+    return Task{name, "DataExportTask", "events_REALTIME", created, false};
+  }
+  static Subtask MakeSubtask(const std::string& name, const std::string& segment) {
+    Subtask s;
+    s.name = name;
+    s.segment = segment;
+    s.segment_uri = "/deep/events/" + segment;
+    s.end_time_ms = 1000;
+    return s;
+  }
+  static Outcome Completed(const std::string& segment, int64_t rows) {
+    Outcome o;
+    o.state = SubtaskState::kCompleted;
+    o.finished_ms = 5;
+    o.checkpoint = Checkpoint{
+        "events_REALTIME", segment, "/lake/" + segment + ".parquet", rows, 4096, 1234, 1000, 17, 5};
+    return o;
+  }
+  std::unique_ptr<TempDir> dir_;
+  std::string path_;
+};
+
+TEST_F(SqliteStoreTest, WatermarkIsCompareAndSet) {
+  auto s = Open();
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(*s->Watermark("events_REALTIME"), std::nullopt);
+  ASSERT_TRUE(s->SetWatermark("events_REALTIME", std::nullopt, 100).ok());
+  EXPECT_EQ(*s->Watermark("events_REALTIME"), 100);
+  // A writer that read an older value loses.
+  Status st = s->SetWatermark("events_REALTIME", std::nullopt, 50);
+  EXPECT_TRUE(st.IsConflict()) << st.ToString();
+  st = s->SetWatermark("events_REALTIME", 99, 150);
+  EXPECT_TRUE(st.IsConflict()) << st.ToString();
+  EXPECT_EQ(*s->Watermark("events_REALTIME"), 100);
+  ASSERT_TRUE(s->SetWatermark("events_REALTIME", 100, 150).ok());
+  // Tables are independent.
+  EXPECT_EQ(*s->Watermark("other_REALTIME"), std::nullopt);
+  s.reset();
+  EXPECT_EQ(*Open()->Watermark("events_REALTIME"), 150);  // durable across reopen
+}
+
+TEST_F(SqliteStoreTest, ClaimFinishAndCheckpointAtomically) {
+  auto s = Open();
+  ASSERT_NE(s, nullptr);
+  ASSERT_TRUE(s->AddTask(MakeTask("Task_A", 1),
+                         {MakeSubtask("Task_A_0", "seg0"), MakeSubtask("Task_A_1", "seg1")})
+                  .ok());
+  ASSERT_TRUE(s->AddTask(MakeTask("Task_B", 2), {MakeSubtask("Task_B_0", "seg2")}).ok());
+  EXPECT_EQ(*s->ActiveSegments("events_REALTIME"),
+            (std::vector<std::string>{"seg0", "seg1", "seg2"}));
+
+  // Oldest task first, subtasks in order.
+  auto a = s->ClaimSubtask("w1", 10);
+  ASSERT_TRUE(a.ok() && a->has_value());
+  EXPECT_EQ((*a)->name, "Task_A_0");
+  EXPECT_EQ((*a)->state, SubtaskState::kRunning);
+  EXPECT_EQ((*a)->attempts, 1);
+  EXPECT_EQ((*a)->worker, "w1");
+  EXPECT_EQ((*a)->started_ms, 10);
+  auto b = s->ClaimSubtask("w2", 11);
+  ASSERT_TRUE(b.ok() && b->has_value());
+  EXPECT_EQ((*b)->name, "Task_A_1");
+
+  // Only the holder can finish; a completed subtask needs its checkpoint.
+  EXPECT_TRUE(s->FinishSubtask("Task_A_0", "w2", Completed("seg0", 7)).IsConflict());
+  Outcome no_cp;
+  EXPECT_TRUE(s->FinishSubtask("Task_A_0", "w1", no_cp).IsInvalidArgument());
+  ASSERT_TRUE(s->FinishSubtask("Task_A_0", "w1", Completed("seg0", 7)).ok());
+  // Finishing twice is a conflict, not a second checkpoint.
+  EXPECT_TRUE(s->FinishSubtask("Task_A_0", "w1", Completed("seg0", 8)).IsConflict());
+
+  Outcome err;
+  err.state = SubtaskState::kTaskError;
+  err.error = "corrupt input: seg1: bad magic";
+  ASSERT_TRUE(s->FinishSubtask("Task_A_1", "w2", err).ok());
+
+  auto cps = *s->Checkpoints("events_REALTIME");
+  ASSERT_EQ(cps.size(), 1u);
+  EXPECT_EQ(cps[0].segment, "seg0");
+  EXPECT_EQ(cps[0].rows, 7);
+  EXPECT_EQ(cps[0].output_uri, "/lake/seg0.parquet");
+  auto sub = *s->GetSubtask("Task_A_1");
+  ASSERT_TRUE(sub.has_value());
+  EXPECT_EQ(sub->state, SubtaskState::kTaskError);
+  EXPECT_EQ(sub->error, "corrupt input: seg1: bad magic");
+  EXPECT_EQ(*s->ActiveSegments("events_REALTIME"), (std::vector<std::string>{"seg2"}));
+
+  // A checkpointed or in-flight segment cannot be put in another task; nothing of that task is
+  // written. A segment whose subtask failed can.
+  EXPECT_TRUE(s->AddTask(MakeTask("Task_C", 3),
+                         {MakeSubtask("Task_C_0", "seg1"), MakeSubtask("Task_C_1", "seg0")})
+                  .IsConflict());
+  EXPECT_TRUE(s->AddTask(MakeTask("Task_C", 3), {MakeSubtask("Task_C_0", "seg2")}).IsConflict());
+  EXPECT_EQ(*s->GetTask("Task_C"), std::nullopt);
+  EXPECT_EQ(*s->GetSubtask("Task_C_0"), std::nullopt);
+  ASSERT_TRUE(s->AddTask(MakeTask("Task_C", 3), {MakeSubtask("Task_C_0", "seg1")}).ok());
+
+  // Retention: dropping a checkpoint makes the segment exportable again.
+  ASSERT_TRUE(s->DropCheckpoints("events_REALTIME", {"seg0"}).ok());
+  EXPECT_TRUE(s->Checkpoints("events_REALTIME")->empty());
+}
+
+TEST_F(SqliteStoreTest, StoppedTasksAreNotClaimed) {
+  auto s = Open();
+  ASSERT_NE(s, nullptr);
+  ASSERT_TRUE(s->AddTask(MakeTask("Task_A", 1), {MakeSubtask("Task_A_0", "seg0")}).ok());
+  ASSERT_TRUE(s->SetStopped("DataExportTask", true).ok());
+  EXPECT_TRUE((*s->GetTask("Task_A"))->stopped);
+  EXPECT_EQ(*s->ClaimSubtask("w", 1), std::nullopt);
+  ASSERT_TRUE(s->SetStopped("DataExportTask", false).ok());
+  auto c = s->ClaimSubtask("w", 1);
+  ASSERT_TRUE(c.ok() && c->has_value());
+  // Filtered by table.
+  ASSERT_TRUE(s->AddTask(Task{"Task_O", "DataExportTask", "other_REALTIME", 2, false},
+                         {MakeSubtask("Task_O_0", "o0")})
+                  .ok());
+  EXPECT_EQ(*s->ClaimSubtask("w", 2, "events_REALTIME"), std::nullopt);
+  EXPECT_EQ((*s->ClaimSubtask("w", 2, "other_REALTIME"))->name, "Task_O_0");
+}
+
+TEST_F(SqliteStoreTest, KilledProcessLeavesRecoverableState) {
+  {
+    auto s = Open();
+    ASSERT_NE(s, nullptr);
+    ASSERT_TRUE(s->AddTask(MakeTask("Task_A", 1),
+                           {MakeSubtask("Task_A_0", "seg0"), MakeSubtask("Task_A_1", "seg1")})
+                    .ok());
+  }
+  // A child process claims both subtasks, completes one, and is killed while running the other.
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    auto s = OpenSqliteStore(path_);
+    if (!s.ok()) _exit(2);
+    auto a = (*s)->ClaimSubtask("child", 1);
+    auto b = (*s)->ClaimSubtask("child", 2);
+    if (!a.ok() || !b.ok() || !a->has_value() || !b->has_value()) _exit(3);
+    if (!(*s)->FinishSubtask("Task_A_0", "child", Completed("seg0", 3)).ok()) _exit(4);
+    raise(SIGKILL);
+    _exit(5);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(pid, &status, 0), pid);
+  ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
+
+  auto s = Open();
+
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ((*s->GetSubtask("Task_A_1"))->state, SubtaskState::kRunning);
+  EXPECT_EQ(*s->RequeueRunning(""), 1);
+  auto t = *s->GetSubtask("Task_A_1");
+  EXPECT_EQ(t->state, SubtaskState::kInit);
+  EXPECT_EQ(t->attempts, 1);
+  ASSERT_EQ(s->Checkpoints("events_REALTIME")->size(), 1u);  // the finished one survived
+  // The dead worker cannot finish what was re-queued; the next claim gets it with attempt 2.
+  EXPECT_TRUE(s->FinishSubtask("Task_A_1", "child", Completed("seg1", 3)).IsConflict());
+  auto c = s->ClaimSubtask("w", 3);
+  ASSERT_TRUE(c.ok() && c->has_value());
+  EXPECT_EQ((*c)->name, "Task_A_1");
+  EXPECT_EQ((*c)->attempts, 2);
+}
+
+TEST_F(SqliteStoreTest, SegmentCacheIsKeyedByObjectIdentity) {
+  auto s = Open();
+  ASSERT_NE(s, nullptr);
+  SegmentInfo i;
+  i.uri = "s3://deep/events/seg0";
+  i.size = 100;
+  i.mtime_ms = 5;
+  i.name = "seg0";
+  i.end_time_ms = 99;
+  i.total_docs = 10;
+  i.crc = 42;
+  ASSERT_TRUE(s->CacheSegment(i).ok());
+  auto hit = *s->CachedSegment(i.uri, 100, 5);
+  ASSERT_TRUE(hit.has_value());
+  EXPECT_EQ(hit->name, "seg0");
+  EXPECT_EQ(hit->start_time_ms, std::nullopt);
+  EXPECT_EQ(hit->end_time_ms, 99);
+  EXPECT_EQ(hit->crc, 42);
+  EXPECT_EQ(*s->CachedSegment(i.uri, 101, 5), std::nullopt);  // rewritten object: re-read
+  EXPECT_EQ(*s->CachedSegment(i.uri, 100, 6), std::nullopt);
+}
+
+TEST_F(SqliteStoreTest, RefusesNewerSchemaAndGarbage) {
+  Open().reset();
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  auto s = OpenSqliteStore(path_);
+  ASSERT_FALSE(s.ok());
+  EXPECT_TRUE(s.status().IsNotSupported()) << s.status().ToString();
+  EXPECT_NE(s.status().message().find("99"), std::string::npos);
+
+  const std::string junk = dir_->path() + "/junk.db";
+  std::ofstream(junk) << std::string(8192, 'x');
+  auto j = OpenSqliteStore(junk);
+  ASSERT_FALSE(j.ok());
+  EXPECT_NE(j.status().message().find(junk), std::string::npos) << j.status().message();
+  EXPECT_EQ(j.status().message().find('\n'), std::string::npos);
+
+  auto missing = OpenSqliteStore(dir_->path() + "/no/such/dir/state.db");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_TRUE(missing.status().IsIOError());
+}
+
+}  // namespace
+}  // namespace pe::state
