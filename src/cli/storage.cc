@@ -16,10 +16,26 @@ std::string LocalPath(const std::string& s) { return s.rfind("file://", 0) == 0 
 
 // Last path component of a URI ("s3://b/x/seg.tar.gz" -> "seg.tar.gz"), ignoring trailing '/'.
 std::string BaseName(std::string uri) {
+  // A presigned URL's query carries its signature: it must not become part of a local name that
+  // errors would then print (and that no scrubber recognises as a URI).
+  if (size_t q = uri.find_first_of("?#"); q != std::string::npos) uri.resize(q);
   while (!uri.empty() && uri.back() == '/') uri.pop_back();
   size_t slash = uri.rfind('/');
   std::string base = slash == std::string::npos ? uri : uri.substr(slash + 1);
   return base.empty() ? "object" : base;
+}
+
+// A listed key below the segment directory is joined onto the scratch directory, so it must be
+// a plain relative path: object keys are arbitrary strings, and one like "seg/../../x" would
+// write outside it. Refused like unsafe tarball entries (segment/layout.cc): absolute, empty,
+// or with a ".." component.
+bool IsSafeRelativePath(const std::string& rel) {
+  std::filesystem::path p(rel);
+  if (rel.empty() || p.is_absolute()) return false;
+  for (const auto& part : p) {
+    if (part == "..") return false;
+  }
+  return true;
 }
 }  // namespace
 
@@ -68,6 +84,12 @@ Result<std::string> StorageContext::FetchInput(const std::string& uri) {
   std::string prefix = uri.back() == '/' ? uri : uri + "/";
   PE_ASSIGN_OR_RETURN(auto files, fs->List(prefix));
   if (files.empty()) return Status::NotFound(uri + ": no such file or directory");
+  for (const auto& f : files) {  // all checked before anything is written
+    if (!IsSafeRelativePath(f.uri.substr(prefix.size()))) {
+      return Status::Corruption(uri + ": object '" + f.uri +
+                                "' has an unsafe relative path (absolute or with '..')");
+    }
+  }
   for (const auto& f : files) {
     std::string rel = f.uri.substr(prefix.size());
     std::string dst = local + "/" + rel;

@@ -7,9 +7,11 @@
 
 #include <atomic>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <random>
 
 namespace pe {
 
@@ -18,7 +20,31 @@ std::string Errno(const std::string& what, const std::string& path) {
   return what + " " + path + ": " + std::strerror(errno);
 }
 std::atomic<uint64_t> g_tmp_counter{0};
+constexpr size_t kNameMax = 255;
 }  // namespace
+
+std::string HiddenTempPath(std::string_view target) {
+  static const std::string kProcessTag = [] {
+    char nonce[9];
+    std::snprintf(nonce, sizeof(nonce), "%08x", static_cast<unsigned>(std::random_device{}()));
+    return std::to_string(::getpid()) + "-" + nonce;
+  }();
+  size_t slash = target.rfind('/');
+  std::string_view dir = slash == std::string_view::npos ? "" : target.substr(0, slash + 1);
+  std::string_view name = target.substr(dir.size());
+  std::string suffix = ".tmp-" + kProcessTag + "-" + std::to_string(g_tmp_counter++);
+  size_t room = kNameMax - 1 - suffix.size();
+  if (name.size() > room) {
+    name = name.substr(0, room);
+    while (!name.empty() && (static_cast<unsigned char>(name.back()) & 0xC0) == 0x80)
+      name.remove_suffix(1);  // UTF-8 continuation bytes of a cut character
+    if (!name.empty() && static_cast<unsigned char>(name.back()) >= 0xC0) name.remove_suffix(1);
+  }
+  std::string out;
+  out.reserve(dir.size() + 1 + name.size() + suffix.size());
+  out.append(dir).append(".").append(name).append(suffix);
+  return out;
+}
 
 void MappedFile::ReleaseResident() const {
   if (data_ && size_) ::madvise(const_cast<uint8_t*>(data_), size_, MADV_DONTNEED);
@@ -95,7 +121,7 @@ TempDir::~TempDir() {
 Result<std::unique_ptr<AtomicFile>> AtomicFile::Create(const std::string& target) {
   std::unique_ptr<AtomicFile> f(new AtomicFile());
   f->target_ = target;
-  f->tmp_ = target + ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(g_tmp_counter++);
+  f->tmp_ = HiddenTempPath(target);
   f->fd_ = ::open(f->tmp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (f->fd_ < 0) return Status::IOError(Errno("cannot create", target));
   return f;

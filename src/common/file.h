@@ -53,9 +53,19 @@ class TempDir {
   std::string path_;
 };
 
-// Writes `target` atomically: bytes go to "<target>.tmp-<pid>-<n>" in the same directory; Commit()
-// fsyncs, renames over `target` and fsyncs the directory. Destroying an uncommitted file removes
-// the temp file, so a failed write leaves nothing behind.
+// A fresh name for a temp file or object beside `target`, in the same directory (a rename must not
+// leave its directory or file system): "<dir>/.<name>.tmp-<pid>-<nonce>-<n>", with a random
+// per-process nonce so writers on different hosts sharing a directory (HDFS, NFS) do not collide.
+// The leading '.' hides it from lake engines, which skip names starting with '.' or '_' when they
+// list a table directory (Hadoop FileInputFormat's hiddenFileFilter, used by Spark and Hive;
+// Trino's HiveFileIterator). <name> is cut (on a UTF-8 boundary) so the last component stays
+// within the 255-byte NAME_MAX of Linux file systems and HDFS's default
+// dfs.namenode.fs-limits.max-component-length.
+std::string HiddenTempPath(std::string_view target);
+
+// Writes `target` atomically: bytes go to HiddenTempPath(target); Commit() fsyncs, renames over
+// `target` and fsyncs the directory. Destroying an uncommitted file removes the temp file, so a
+// failed write leaves nothing behind.
 class AtomicFile {
  public:
   static Result<std::unique_ptr<AtomicFile>> Create(const std::string& target);

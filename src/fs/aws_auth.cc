@@ -8,6 +8,7 @@
 #include <random>
 #include <sstream>
 
+#include "common/redact.h"
 #include "fs/http.h"
 #include "fs/xml.h"
 
@@ -36,9 +37,10 @@ Result<HttpResponse> Send(HttpClient& http, const HttpRequest& req, int max_atte
 
 class WebIdentityProvider : public AwsCredentialsProvider {
  public:
-  explicit WebIdentityProvider(WebIdentityConfig c) : c_(std::move(c)) {
+  explicit WebIdentityProvider(WebIdentityConfig c)
+      : AwsCredentialsProvider(c.clock), c_(std::move(c)) {
     if (c_.session_name.empty()) {
-      c_.session_name = "pinot-export-" + std::to_string(NowUnix() * 1000);
+      c_.session_name = "pinot-export-" + std::to_string(NowUnix(clock()) * 1000);
     }
     c_.endpoint = TrimEndpoint(c_.endpoint.empty() ? "https://sts.amazonaws.com" : c_.endpoint);
   }
@@ -46,8 +48,9 @@ class WebIdentityProvider : public AwsCredentialsProvider {
 
  protected:
   Result<Fetched> Fetch() override {
-    const std::string what = "STS AssumeRoleWithWebIdentity at " + c_.endpoint + " for role " +
-                             c_.role_arn + " (token file " + c_.token_file + ")";
+    const std::string what =
+        RedactUri("STS AssumeRoleWithWebIdentity at " + c_.endpoint + " for role " + c_.role_arn +
+                  " (token file " + c_.token_file + ")");
     std::ifstream f(c_.token_file, std::ios::binary);
     if (!f) {
       return Status::InvalidArgument("cannot read the web identity token file " + c_.token_file +
@@ -72,7 +75,7 @@ class WebIdentityProvider : public AwsCredentialsProvider {
                "&WebIdentityToken=" + UriEncode(token, false);
     HttpClient http(c_.http);
     auto r = Send(http, req, c_.max_attempts);
-    if (!r.ok()) return Status::IOError(what + " failed: " + r.status().message());
+    if (!r.ok()) return Status::IOError(Redact(what + " failed: " + r.status().message(), {token}));
     if (r->status != 200) {
       // <ErrorResponse><Error><Type/><Code/><Message/></Error></ErrorResponse>
       std::string text = what + " failed: HTTP " + std::to_string(r->status);
@@ -81,11 +84,7 @@ class WebIdentityProvider : public AwsCredentialsProvider {
       if (code) text += " " + Bounded(*code);
       if (msg) text += ": " + Bounded(*msg);
       // Defence in depth: never echo the token even if the server does.
-      size_t p;
-      while (token.size() >= 8 && (p = text.find(token)) != std::string::npos) {
-        text.replace(p, token.size(), "***");
-      }
-      text = OneLine(text);
+      text = Redact(OneLine(text), {token});
       if (r->status / 100 == 4) return Status::InvalidArgument(text);
       return Status::IOError(text);
     }
@@ -111,7 +110,7 @@ class WebIdentityProvider : public AwsCredentialsProvider {
 
 class ImdsProvider : public AwsCredentialsProvider {
  public:
-  explicit ImdsProvider(ImdsConfig c) : c_(std::move(c)) {
+  explicit ImdsProvider(ImdsConfig c) : AwsCredentialsProvider(c.clock), c_(std::move(c)) {
     while (!c_.endpoint.empty() && c_.endpoint.back() == '/') c_.endpoint.pop_back();
     if (c_.endpoint.find("://") == std::string::npos) c_.endpoint = "http://" + c_.endpoint;
   }
@@ -122,7 +121,7 @@ class ImdsProvider : public AwsCredentialsProvider {
 
  protected:
   Result<Fetched> Fetch() override {
-    const std::string what = "EC2 instance metadata service at " + c_.endpoint;
+    const std::string what = "EC2 instance metadata service at " + RedactUri(c_.endpoint);
     HttpClient http(c_.http);
     HttpRequest put;
     put.method = "PUT";
@@ -166,8 +165,8 @@ class ImdsProvider : public AwsCredentialsProvider {
       return Status::Corruption(what + ": credentials for role " + role + " are not JSON");
     }
     if (j.value("Code", std::string("Success")) != "Success") {
-      return Status::IOError(what + ": credentials for role " + role +
-                             " unavailable: " + OneLine(Bounded(j.value("Code", std::string()))));
+      return Status::IOError(what + ": credentials for role " + role + " unavailable: " +
+                             Redact(OneLine(Bounded(j.value("Code", std::string()))), {token}));
     }
     Fetched out;
     out.credentials.access_key = j.value("AccessKeyId", std::string());
@@ -219,7 +218,7 @@ Result<int64_t> ParseIso8601(const std::string& s) {
 
 Result<SigV4Credentials> AwsCredentialsProvider::Get() {
   std::lock_guard<std::mutex> l(mu_);
-  int64_t now = NowUnix();
+  int64_t now = NowUnix(clock_);
   if (have_) {
     if (current_.expiration_unix == 0) return current_.credentials;
     // Refresh 5 minutes before expiry like the SDKs (or at half-life for short-lived ones).

@@ -22,6 +22,8 @@ namespace pe::fs {
 
 class AwsCredentialsProvider {
  public:
+  // `clock` judges expiry and the refresh point (empty = the system clock).
+  explicit AwsCredentialsProvider(Clock clock = {}) : clock_(std::move(clock)) {}
   virtual ~AwsCredentialsProvider() = default;
   // Current credentials; refreshed when within the refresh margin of their expiration.
   Result<SigV4Credentials> Get();
@@ -36,8 +38,10 @@ class AwsCredentialsProvider {
     int64_t expiration_unix = 0;  // 0 = never
   };
   virtual Result<Fetched> Fetch() = 0;
+  const Clock& clock() const { return clock_; }
 
  private:
+  Clock clock_;
   mutable std::mutex mu_;
   Fetched current_;
   bool have_ = false;
@@ -56,6 +60,7 @@ struct WebIdentityConfig {
   std::string endpoint;
   HttpOptions http;
   int max_attempts = 3;
+  Clock clock;  // empty = the system clock
 };
 // STS AssumeRoleWithWebIdentity
 // (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html): an
@@ -69,6 +74,7 @@ struct ImdsConfig {
   HttpOptions http{/*connect_timeout_ms=*/1000, /*request_timeout_ms=*/2000,
                    /*stall_timeout_s=*/2};
   int max_attempts = 1;  // the SDKs' default for IMDS: fail fast where there is none
+  Clock clock;           // empty = the system clock
 };
 // IMDSv2
 // (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-service.html):

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "common/redact.h"
 #include "fs/config.h"
 #include "fs/local.h"
 #include "fs/remote.h"
@@ -66,7 +67,7 @@ Status CheckClass(const std::string& fs_class, const std::string& scheme) {
 
 Result<std::unique_ptr<InputStream>> FileSystem::OpenRead(const std::string& uri) {
   PE_ASSIGN_OR_RETURN(bool exists, Exists(uri));
-  if (!exists) return Status::NotFound("no such file: " + uri);
+  if (!exists) return Status::NotFound("no such file: " + RedactUri(uri));
   return std::unique_ptr<InputStream>(new RangeInputStream(this, uri));
 }
 
@@ -93,7 +94,8 @@ Result<std::unique_ptr<FileSystem>> OpenFileSystem(const std::string& uri, const
   }
   if (scheme == "hdfs") return NewWebHdfsFileSystem(props, ProcessEnv(), uri);
   if (scheme == "http" || scheme == "https") return NewHttpFileSystem(props);
-  return Status::NotSupported("no file system for scheme '" + scheme + "' (" + uri + ")");
+  return Status::NotSupported("no file system for scheme '" + scheme + "' (" + RedactUri(uri) +
+                              ")");
 }
 
 }  // namespace pe::fs

@@ -13,7 +13,8 @@
 //  * Download writes the local file atomically (temp + fsync + rename); on failure no file and
 //    no temp file is left.
 //  * Errors are one line, name the URI, and never contain secrets (keys, session tokens,
-//    private keys, OAuth2 tokens, web identity tokens). User documentation: docs/storage.md.
+//    private keys, OAuth2 tokens, web identity tokens, delegation tokens, nor the query string
+//    or user:password@ of a URI: common/redact.h). User documentation: docs/storage.md.
 //  * A FileSystem instance is NOT thread-safe (remote ones own one connection); open one per
 //    thread.
 #pragma once

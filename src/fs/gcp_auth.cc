@@ -11,6 +11,7 @@
 #include <random>
 #include <sstream>
 
+#include "common/redact.h"
 #include "fs/sigv4.h"
 
 namespace pe::fs {
@@ -153,8 +154,12 @@ Result<std::string> MakeServiceAccountJwt(const ServiceAccountKey& key, const st
   return signing_input + "." + Base64UrlEncode(sig);
 }
 
-GcpTokenSource::GcpTokenSource(ServiceAccountKey key, std::string scope, HttpOptions http)
-    : key_(std::move(key)), scope_(std::move(scope)), http_options_(http) {}
+GcpTokenSource::GcpTokenSource(ServiceAccountKey key, std::string scope, HttpOptions http,
+                               Clock clock)
+    : key_(std::move(key)),
+      scope_(std::move(scope)),
+      http_options_(http),
+      clock_(std::move(clock)) {}
 
 int GcpTokenSource::fetches() const {
   std::lock_guard<std::mutex> l(mu_);
@@ -169,7 +174,7 @@ void GcpTokenSource::Invalidate() {
 
 Result<std::string> GcpTokenSource::Token() {
   std::lock_guard<std::mutex> l(mu_);
-  int64_t now = NowUnix();
+  int64_t now = NowUnix(clock_);
   // Short-lived tokens (expires_in under 10 minutes) are refreshed at half-life instead.
   int64_t margin = std::min<int64_t>(kRefreshMarginS, (expires_at_ - fetched_at_) / 2);
   if (!token_.empty() && now < expires_at_ - margin) return token_;
@@ -180,8 +185,9 @@ Result<std::string> GcpTokenSource::Token() {
 // (RFC 7523 section 2.1); the answer is {"access_token", "expires_in", "token_type"} or an
 // RFC 6749 section 5.2 error {"error", "error_description"}. Retries transport errors and 5xx.
 Result<std::string> GcpTokenSource::Fetch(int64_t now) {
-  const std::string what = "GCS OAuth2 token request to " + key_.token_uri +
-                           " for service account " + key_.client_email + " (" + key_.origin + ")";
+  const std::string what =
+      RedactUri("GCS OAuth2 token request to " + key_.token_uri + " for service account " +
+                key_.client_email + " (" + key_.origin + ")");
   PE_ASSIGN_OR_RETURN(std::string jwt, MakeServiceAccountJwt(key_, scope_, now));
   HttpRequest req;
   req.method = "POST";
@@ -217,7 +223,8 @@ Result<std::string> GcpTokenSource::Fetch(int64_t now) {
             "account)";
       }
     }
-    text = OneLine(text);
+    // Defence in depth: the assertion grants tokens for an hour; never echo it.
+    text = Redact(OneLine(text), {jwt});
     if (r->status == 400 || r->status == 401 || r->status == 403) {
       return Status::InvalidArgument(text);
     }

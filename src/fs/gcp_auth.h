@@ -56,7 +56,8 @@ inline constexpr char kGcsReadWriteScope[] =
 // Thread-safe.
 class GcpTokenSource {
  public:
-  GcpTokenSource(ServiceAccountKey key, std::string scope, HttpOptions http);
+  // `clock` judges expiry, the refresh point and the assertion's iat (empty = the system clock).
+  GcpTokenSource(ServiceAccountKey key, std::string scope, HttpOptions http, Clock clock = {});
   // A valid access token, fetching a new one when none is cached or it is about to expire.
   Result<std::string> Token();
   // Forgets the cached token (after the server rejected it with 401).
@@ -70,6 +71,7 @@ class GcpTokenSource {
   ServiceAccountKey key_;
   std::string scope_;
   HttpOptions http_options_;
+  Clock clock_;
   mutable std::mutex mu_;
   std::string token_;
   int64_t expires_at_ = 0;

@@ -10,6 +10,8 @@
 #include <mutex>
 #include <thread>
 
+#include "common/redact.h"
+
 namespace pe::fs {
 
 namespace {
@@ -93,6 +95,13 @@ size_t HeaderCb(char* ptr, size_t size, size_t nitems, void* ud) {
   return n;
 }
 
+// Headers whose values are credentials: Authorization (SigV4, Bearer), x-amz-security-token,
+// X-aws-ec2-metadata-token, and any other *token* header.
+bool SecretHeader(std::string name) {
+  for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return name == "authorization" || name.find("token") != std::string::npos;
+}
+
 }  // namespace
 
 HttpClient::HttpClient(HttpOptions options) : options_(options) {
@@ -116,6 +125,9 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& req) {
   char errbuf[CURL_ERROR_SIZE] = {0};
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
   curl_easy_setopt(c, CURLOPT_URL, req.url.c_str());
+  // Object keys are opaque: "a/../b" is a key, not a path to normalise (libcurl would send
+  // "/b", which is another object and breaks the SigV4 signature computed over the key).
+  curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, options_.connect_timeout_ms);
   if (options_.request_timeout_ms > 0)
@@ -166,7 +178,12 @@ Result<HttpResponse> HttpClient::Send(const HttpRequest& req) {
   if (rc != CURLE_OK) {
     std::string msg = errbuf[0] ? errbuf : curl_easy_strerror(rc);
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == '\r')) msg.pop_back();
-    return Status::IOError(msg);
+    // libcurl may quote the URL (with its query: presigned signatures, tokens) or a header.
+    std::vector<std::string> secrets;
+    for (const auto& [k, v] : req.headers) {
+      if (SecretHeader(k)) secrets.push_back(v);
+    }
+    return Status::IOError(Redact(msg, secrets));
   }
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);
   return resp;

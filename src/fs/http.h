@@ -85,10 +85,14 @@ void SleepMs(long ms);
 // Percent-decoding of a URL component ('+' is kept as is).
 std::string UrlDecode(std::string_view s);
 
-// Seconds since the Unix epoch (credential and token expiry).
-inline int64_t NowUnix() {
+// The wall clock that credential and token expiry are judged by. Empty means the system clock;
+// tests inject a fake one and advance it instead of sleeping.
+using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+// Seconds since the Unix epoch by `clock` (credential and token expiry).
+inline int64_t NowUnix(const Clock& clock = {}) {
   return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
+             (clock ? clock() : std::chrono::system_clock::now()).time_since_epoch())
       .count();
 }
 

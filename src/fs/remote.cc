@@ -9,10 +9,12 @@
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <random>
 #include <sstream>
 
 #include "common/file.h"
+#include "common/redact.h"
 #include "fs/http.h"
 #include "fs/sigv4.h"
 #include "fs/xml.h"
@@ -43,6 +45,7 @@ Result<RetryPolicy> RetryFromProps(const Props& props) {
 }
 
 // Sends with retries on transport errors and 429/5xx; returns the last response otherwise.
+// `what` is scrubbed (RedactUri) for the error message.
 Result<HttpResponse> SendWithRetry(HttpClient& http, const HttpRequest& req,
                                    const RetryPolicy& retry, std::mt19937_64& rng,
                                    const std::string& what) {
@@ -51,8 +54,8 @@ Result<HttpResponse> SendWithRetry(HttpClient& http, const HttpRequest& req,
     if (r.ok() && !RetryableStatus(r->status)) return r;
     if (attempt >= retry.max_attempts) {
       std::string why = r.ok() ? "HTTP " + std::to_string(r->status) : r.status().message();
-      return Status::IOError(what + ": " + why + " (gave up after " + std::to_string(attempt) +
-                             " attempts)");
+      return Status::IOError(RedactUri(what + ": " + why + " (gave up after " +
+                                       std::to_string(attempt) + " attempts)"));
     }
     SleepMs(BackoffDelayMs(retry, attempt, rng));
   }
@@ -92,11 +95,9 @@ class WebHdfsFileSystem : public FileSystem {
     PE_ASSIGN_OR_RETURN(std::string path, PathOf(uri));
     PE_ASSIGN_OR_RETURN(HttpResponse r, Call("GET", path, "GETFILESTATUS", {}, uri));
     if (r.status != 200) return Error(r, "GETFILESTATUS", uri);
-    auto j = nlohmann::json::parse(r.body, nullptr, false);
-    if (j.is_discarded() || !j.contains("FileStatus")) {
-      return Status::Corruption("GETFILESTATUS " + uri + ": unexpected response");
-    }
-    return j["FileStatus"].value("length", uint64_t{0});
+    std::optional<uint64_t> length = FileLength(r);
+    if (!length) return Status::Corruption("GETFILESTATUS " + uri + ": unexpected response");
+    return *length;
   }
 
   Result<std::string> ReadRange(const std::string& uri, uint64_t offset, uint64_t length) override {
@@ -153,24 +154,11 @@ class WebHdfsFileSystem : public FileSystem {
     if (::fstat(fd.fd, &st) != 0) {
       return Status::IOError("cannot stat " + local_path + ": " + std::strerror(errno));
     }
-    std::string tmp = path.substr(0, slash + 1) + "." + name + ".pe-tmp-" +
-                      std::to_string(::getpid()) + "-" + std::to_string(rng_() % 1000000000);
-    Status s = CreateFile(fd.fd, static_cast<uint64_t>(st.st_size), tmp, uri);
-    if (s.ok()) {
-      // HDFS rename with OVERWRITE replaces the target in one NameNode operation.
-      auto r =
-          Call("PUT", tmp, "RENAME", {{"destination", path}, {"renameoptions", "OVERWRITE"}}, uri);
-      if (!r.ok()) {
-        s = r.status();
-      } else if (r->status != 200) {
-        s = Error(*r, "RENAME", uri);
-      } else {
-        auto j = nlohmann::json::parse(r->body, nullptr, false);
-        if (j.is_discarded() || !j.value("boolean", false)) {
-          s = Status::IOError("RENAME " + uri + ": the NameNode refused the rename");
-        }
-      }
-    }
+    std::string tmp = HiddenTempPath(path);
+    const uint64_t size = static_cast<uint64_t>(st.st_size);
+    Status s = CreateFile(fd.fd, size, tmp, uri);
+    if (s.ok()) s = Rename(tmp, path, size, uri);
+    // Deleting the temp file is safe whatever the rename did: once renamed it no longer exists.
     if (!s.ok()) (void)Call("DELETE", tmp, "DELETE", {{"recursive", "false"}}, uri);
     return s;
   }
@@ -187,6 +175,8 @@ class WebHdfsFileSystem : public FileSystem {
     return out;
   }
 
+  // Idempotent as specified: a retried DELETE whose first reply was lost finds nothing and answers
+  // {"boolean": false} (or 404), which is success here.
   Status Delete(const std::string& uri) override {
     PE_ASSIGN_OR_RETURN(std::string path, PathOf(uri));
     PE_ASSIGN_OR_RETURN(HttpResponse r,
@@ -225,6 +215,50 @@ class WebHdfsFileSystem : public FileSystem {
     req.url = Url(path, op, params);
     req.follow_redirects = method == "GET";
     return SendWithRetry(http_, req, retry_, rng_, op + " " + uri);
+  }
+
+  // FileStatus.length of a GETFILESTATUS answer.
+  static std::optional<uint64_t> FileLength(const HttpResponse& r) {
+    auto j = nlohmann::json::parse(r.body, nullptr, false);
+    if (j.is_discarded() || !j.contains("FileStatus") || !j["FileStatus"].is_object()) {
+      return std::nullopt;
+    }
+    return j["FileStatus"].value("length", uint64_t{0});
+  }
+
+  // RENAME tmp -> path with OVERWRITE, which replaces the target in one NameNode operation.
+  // RENAME is not idempotent: once applied, a retry finds no source and answers
+  // {"boolean": false}. A reply can be lost without us retrying (libcurl itself re-sends a
+  // request once when a reused connection closes before any reply), so every false answer, and
+  // every exhausted retry, is read back: the temp file gone and the target holding `size` bytes
+  // means the rename happened (the temp name is ours alone, so nobody else moves it).
+  Status Rename(const std::string& tmp, const std::string& path, uint64_t size,
+                const std::string& uri) {
+    auto r =
+        Call("PUT", tmp, "RENAME", {{"destination", path}, {"renameoptions", "OVERWRITE"}}, uri);
+    Status failed;
+    if (!r.ok()) {
+      failed = r.status();
+    } else if (r->status != 200) {
+      return Error(*r, "RENAME", uri);
+    } else {
+      auto j = nlohmann::json::parse(r->body, nullptr, false);
+      if (!j.is_discarded() && j.is_object() && j.value("boolean", false)) return Status::OK();
+      failed = Status::IOError("RENAME " + uri + ": the NameNode refused the rename");
+    }
+    auto src = Call("GET", tmp, "GETFILESTATUS", {}, uri);
+    auto dst = Call("GET", path, "GETFILESTATUS", {}, uri);
+    if (src.ok() && src->status == 200) return failed;  // the temp file is still there
+    if (src.ok() && src->status == 404 && dst.ok() && dst->status == 200 &&
+        FileLength(*dst) == size) {
+      return Status::OK();
+    }
+    std::string state = src.ok() && src->status == 404
+                            ? "the temp file is gone but the target does not hold the " +
+                                  std::to_string(size) + " bytes uploaded"
+                            : "the temp file's state cannot be read back";
+    return Status::UnknownOutcome("RENAME " + uri + ": outcome unknown, " + state + " (" +
+                                  failed.message() + ")");
   }
 
   // Two-step CREATE: the NameNode redirects (307) to a DataNode, which receives the bytes.
@@ -279,17 +313,16 @@ class WebHdfsFileSystem : public FileSystem {
     return Status::OK();
   }
 
-  // "<op> <uri>: HTTP <status> <exception>: <message>" from a RemoteException body.
-  static Status Error(const HttpResponse& r, const std::string& op, const std::string& uri) {
+  // "<op> <uri>: HTTP <status> <exception>: <message>" from a RemoteException body, without the
+  // delegation token (servers echo request parameters in messages).
+  Status Error(const HttpResponse& r, const std::string& op, const std::string& uri) const {
     std::string text = op + " " + uri + ": HTTP " + std::to_string(r.status);
     auto j = nlohmann::json::parse(r.body, nullptr, false);
     if (!j.is_discarded() && j.contains("RemoteException")) {
       const auto& e = j["RemoteException"];
       text += " " + e.value("exception", std::string()) + ": " + e.value("message", std::string());
     }
-    for (auto& c : text) {
-      if (c == '\n' || c == '\r') c = ' ';
-    }
+    text = Redact(OneLine(std::move(text)), {delegation_});
     if (r.status == 404) return Status::NotFound(text);
     if (r.status == 401 || r.status == 403) return Status::InvalidArgument(text);
     return Status::IOError(text);
@@ -334,7 +367,7 @@ class HttpFileSystem : public FileSystem {
     PE_ASSIGN_OR_RETURN(HttpResponse r, Head(uri));
     if (r.status / 100 != 2) return Error(r, "HEAD", uri);
     std::string len = r.header("content-length");
-    if (len.empty()) return Status::NotSupported("HEAD " + uri + ": no Content-Length");
+    if (len.empty()) return Status::NotSupported("HEAD " + RedactUri(uri) + ": no Content-Length");
     return static_cast<uint64_t>(std::strtoull(len.c_str(), nullptr, 10));
   }
   Result<std::string> ReadRange(const std::string& uri, uint64_t offset, uint64_t length) override {
@@ -374,17 +407,17 @@ class HttpFileSystem : public FileSystem {
       if (attempt >= retry_.max_attempts) break;
       SleepMs(BackoffDelayMs(retry_, attempt, rng_));
     }
-    return Status::IOError("GET " + uri + ": " + last + " (gave up after " +
-                           std::to_string(retry_.max_attempts) + " attempts)");
+    return Status::IOError(RedactUri("GET " + uri + ": " + last + " (gave up after " +
+                                     std::to_string(retry_.max_attempts) + " attempts)"));
   }
   Status Upload(const std::string&, const std::string& uri) override {
-    return Status::NotSupported("http(s) storage is read-only: " + uri);
+    return Status::NotSupported("http(s) storage is read-only: " + RedactUri(uri));
   }
   Result<std::vector<FileInfo>> List(const std::string& prefix) override {
-    return Status::NotSupported("http(s) storage cannot list: " + prefix);
+    return Status::NotSupported("http(s) storage cannot list: " + RedactUri(prefix));
   }
   Status Delete(const std::string& uri) override {
-    return Status::NotSupported("http(s) storage is read-only: " + uri);
+    return Status::NotSupported("http(s) storage is read-only: " + RedactUri(uri));
   }
 
  private:
@@ -395,8 +428,9 @@ class HttpFileSystem : public FileSystem {
     req.follow_redirects = true;
     return SendWithRetry(http_, req, retry_, rng_, "HEAD " + uri);
   }
+  // "<op> <uri>: HTTP <status>"; the URI without its query (presigned URLs carry credentials).
   static Status Error(const HttpResponse& r, const std::string& op, const std::string& uri) {
-    std::string text = op + " " + uri + ": HTTP " + std::to_string(r.status);
+    std::string text = op + " " + RedactUri(uri) + ": HTTP " + std::to_string(r.status);
     if (r.status == 404) return Status::NotFound(text);
     if (r.status == 401 || r.status == 403) return Status::InvalidArgument(text);
     return Status::IOError(text);
@@ -425,7 +459,7 @@ Result<std::unique_ptr<FileSystem>> NewWebHdfsFileSystem(const Props& props, con
     std::string authority = rest.substr(0, rest.find('/'));
     std::string host = authority.substr(0, authority.rfind(':'));
     if (host.empty()) {
-      return Status::InvalidArgument("hdfs URI without a NameNode host (" + uri +
+      return Status::InvalidArgument("hdfs URI without a NameNode host (" + RedactUri(uri) +
                                      "): set webhdfs.endpoint or hadoop.conf.path");
     }
     endpoint = host + ":9870";  // Hadoop 3 default dfs.namenode.http-address port

@@ -22,8 +22,12 @@ namespace pe::fs {
 //   maxAttempts        total tries per request (default 5)
 // Kerberos (hadoop.kerberos.principle / hadoop.kerberos.keytab, i.e. SPNEGO) is NotSupported.
 // Upload follows the two-step CREATE (NameNode answers 307 with a DataNode Location, the data
-// goes there) into a hidden temp file ".<name>.pe-tmp-*" in the target directory, then RENAME
-// with renameoptions=OVERWRITE; the temp file is deleted on failure.
+// goes there) into a hidden temp file (common/file.h HiddenTempPath: ".<name>.tmp-*" in the
+// target directory), then RENAME with renameoptions=OVERWRITE; the temp file is deleted on
+// failure. Calls that change the namespace tolerate lost replies: CREATE (overwrite=true on a
+// private temp name) and DELETE (absent = done) are simply retried; a retried RENAME that answers
+// false is read back (temp gone, target of the uploaded length = renamed), and when that cannot
+// be decided the error is UnknownOutcome.
 Result<std::unique_ptr<FileSystem>> NewWebHdfsFileSystem(const Props& props, const Env& env,
                                                          const std::string& uri);
 

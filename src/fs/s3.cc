@@ -1,18 +1,26 @@
 #include "fs/s3.h"
 
 #include <fcntl.h>
+#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cerrno>
+#include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <thread>
 
 #include "common/file.h"
+#include "common/redact.h"
+#include "fs/aws_auth.h"
 #include "fs/http.h"
 #include "fs/xml.h"
 
@@ -35,14 +43,52 @@ std::string Lower(std::string s) {
   return s;
 }
 
-// Replaces every occurrence of a secret in `msg` (defence in depth: servers may echo headers).
-std::string Scrub(std::string msg, const SigV4Credentials& c) {
-  for (const std::string* secret : {&c.secret_key, &c.session_token}) {
-    if (secret->size() < 4) continue;
-    size_t p;
-    while ((p = msg.find(*secret)) != std::string::npos) msg.replace(p, secret->size(), "***");
+// S3's ETag of an object made by CompleteMultipartUpload, unquoted: the hex MD5 of the
+// concatenated binary MD5s of the parts (their ETags), then "-" and the part count (the
+// "multipart ETag",
+// https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html). nullopt
+// when a part ETag is not a hex MD5 (stores that do not follow S3 here).
+std::optional<std::string> MultipartEtag(const std::vector<std::string>& part_etags) {
+  std::string md5s;
+  for (const std::string& quoted : part_etags) {
+    std::string e = quoted;
+    std::erase(e, '"');
+    if (e.size() != 32) return std::nullopt;
+    for (size_t i = 0; i < 32; i += 2) {
+      unsigned byte = 0;
+      if (!std::isxdigit(static_cast<unsigned char>(e[i])) ||
+          !std::isxdigit(static_cast<unsigned char>(e[i + 1])) ||
+          std::sscanf(e.c_str() + i, "%2x", &byte) != 1) {
+        return std::nullopt;
+      }
+      md5s.push_back(static_cast<char>(byte));
+    }
   }
-  return msg;
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_Digest(md5s.data(), md5s.size(), md, &len, EVP_md5(), nullptr) != 1) return std::nullopt;
+  return Lower(HexEncode(std::string_view(reinterpret_cast<const char*>(md), len))) + "-" +
+         std::to_string(part_etags.size());
+}
+
+// HTTP Date header (IMF-fixdate, RFC 9110 section 5.6.7: "Sun, 06 Nov 1994 08:49:37 GMT") ->
+// Unix seconds.
+std::optional<int64_t> ParseHttpDate(const std::string& s) {
+  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  char mon[4] = {};
+  std::tm tm{};
+  if (std::sscanf(s.c_str(), "%*3s, %2d %3s %4d %2d:%2d:%2d GMT", &tm.tm_mday, mon, &tm.tm_year,
+                  &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+    return std::nullopt;
+  }
+  tm.tm_mon = -1;
+  for (int i = 0; i < 12; ++i) {
+    if (std::strcmp(mon, kMonths[i]) == 0) tm.tm_mon = i;
+  }
+  if (tm.tm_mon < 0) return std::nullopt;
+  tm.tm_year -= 1900;
+  return static_cast<int64_t>(timegm(&tm));
 }
 
 }  // namespace
@@ -507,6 +553,12 @@ class S3FileSystem : public FileSystem {
     // The connection to use; null = this file system's own (single-threaded use). Worker
     // threads of a parallel multipart upload each own one.
     Conn* conn = nullptr;
+    // When set, Execute stores how many attempts it sent (more than one: an earlier attempt may
+    // have been applied by the server although its reply was lost).
+    int* attempts = nullptr;
+    // CompleteMultipartUpload: "a 200 OK response can contain either a success or an error"
+    // (CompleteMultipartUpload API); such errors are retried like the same code in a 5xx.
+    bool error_in_2xx = false;
   };
 
   // One signed request, no retries; but when the bucket lives in another region (S3 answers
@@ -555,11 +607,14 @@ class S3FileSystem : public FileSystem {
       // GCS XML API OAuth2 authentication
       // (https://cloud.google.com/storage/docs/authentication#oauth-2.0).
       PE_ASSIGN_OR_RETURN(std::string token, o_.bearer->Token());
+      NoteSecret(token);
       req.headers.emplace_back("authorization", "Bearer " + token);
     } else if (!o_.anonymous) {
       SigV4Credentials creds = o_.credentials;
       if (o_.credentials_provider) {
         PE_ASSIGN_OR_RETURN(creds, o_.credentials_provider->Get());
+        NoteSecret(creds.secret_key);
+        NoteSecret(creds.session_token);
       }
       std::string hash = c.payload_hash;
       if (hash.empty()) hash = c.body.empty() ? kEmptySha256 : Sha256Hex(c.body);
@@ -585,12 +640,17 @@ class S3FileSystem : public FileSystem {
     return (c.conn ? c.conn->http : http_).Send(req);
   }
 
-  static bool IsRetryable(const HttpResponse& r) {
+  static bool HasErrorBody(const HttpResponse& r) {
+    return r.body.find("<Error>") != std::string::npos;
+  }
+
+  static bool IsRetryable(const HttpResponse& r, bool error_in_2xx = false) {
     if (r.status == 429 || r.status == 500 || r.status == 502 || r.status == 503 ||
         r.status == 504) {
       return true;
     }
-    if (r.status / 100 == 2 || r.status == 404) return false;
+    if (r.status / 100 == 2 && !(error_in_2xx && HasErrorBody(r))) return false;
+    if (r.status == 404) return false;
     auto code = XmlText(r.body, "Code");
     return code && (*code == "SlowDown" || *code == "RequestTimeout" || *code == "InternalError" ||
                     *code == "ServiceUnavailable" || *code == "Throttling" ||
@@ -602,11 +662,12 @@ class S3FileSystem : public FileSystem {
   Result<HttpResponse> Execute(const Call& c, const std::string& uri) {
     std::mt19937_64& rng = c.conn ? c.conn->rng : rng_;
     for (int attempt = 1;; ++attempt) {
+      if (c.attempts) *c.attempts = attempt;
       auto r = SendOnce(c);
       // Transport failures are IOError; credential errors (a refused OAuth2 grant) are not
       // retried.
       if (!r.ok() && !r.status().IsIOError()) return r.status().WithContext(c.op + " " + uri);
-      bool retry = r.ok() ? IsRetryable(*r) : true;
+      bool retry = r.ok() ? IsRetryable(*r, c.error_in_2xx) : true;
       if (!retry) return r;
       if (attempt >= o_.retry.max_attempts) {
         std::string what = r.ok() ? ErrorStatus(*r, c.op, uri).message()
@@ -630,7 +691,7 @@ class S3FileSystem : public FileSystem {
     } else if ((r.status == 401 || r.status == 403) && o_.bearer) {
       text += " (credentials from " + o_.credentials_source + ")";
     }
-    text = Scrub(OneLine(text), o_.credentials);
+    text = Redact(OneLine(text), Secrets());
     if (r.status == 404) return Status::NotFound(text);
     if (r.status == 400 || r.status == 401 || r.status == 403) {
       return Status::InvalidArgument(text);
@@ -681,6 +742,12 @@ class S3FileSystem : public FileSystem {
   // CreateMultipartUpload, UploadPart xN, CompleteMultipartUpload; AbortMultipartUpload on any
   // failure so no parts linger
   // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/mpuoverview.html).
+  //
+  // Lost replies: CreateMultipartUpload is not idempotent, so when an attempt may have been
+  // applied without its reply reaching us (a retry, or a final transport error / 5xx), the
+  // uploads it may have started are found and aborted (AbortOrphanedUploads) before the parts
+  // go up -- or before the failure is returned. CompleteMultipartUpload whose reply was lost is
+  // settled by the object itself (CompleteUpload).
   Status MultipartUpload(int fd, uint64_t size, const std::string& local, const ObjectUri& u,
                          const std::string& uri) {
     uint64_t part = std::max(o_.multipart_part_size, uint64_t{1});
@@ -690,13 +757,33 @@ class S3FileSystem : public FileSystem {
     init.query = {{"uploads", ""}};
     init.headers.emplace_back("content-type", "application/octet-stream");
     AddUploadHeaders(init);
-    PE_ASSIGN_OR_RETURN(HttpResponse ir, Execute(init, uri));
-    if (ir.status / 100 != 2) return ErrorStatus(ir, "CreateMultipartUpload", uri);
-    auto upload_id = XmlText(ir.body, "UploadId");
-    if (!upload_id || upload_id->empty()) {
-      return Status::Corruption("CreateMultipartUpload " + uri + ": response without UploadId");
+    int attempts = 0;
+    init.attempts = &attempts;
+    const auto started = std::chrono::steady_clock::now();
+    auto ir = Execute(init, uri);
+    Status s = !ir.ok()                ? ir.status()
+               : ir->status / 100 != 2 ? ErrorStatus(*ir, "CreateMultipartUpload", uri)
+                                       : Status::OK();
+    std::optional<std::string> upload_id;
+    if (s.ok()) {
+      upload_id = XmlText(ir->body, "UploadId");
+      if (!upload_id || upload_id->empty()) {
+        upload_id.reset();
+        s = Status::Corruption("CreateMultipartUpload " + uri + ": response without UploadId");
+      }
     }
-    Status s = UploadParts(fd, size, part, local, u, uri, *upload_id);
+    bool ambiguous =
+        attempts > 1 || (!ir.ok() && ir.status().IsIOError()) || (ir.ok() && ir->status / 100 == 5);
+    if (ambiguous) {
+      Status cleanup = AbortOrphanedUploads(u, uri, upload_id.value_or(""), started);
+      if (!cleanup.ok()) {
+        s = s.ok() ? cleanup
+                   : s.WithContext("uploads it may have started were not aborted (" +
+                                   cleanup.message() + ")");
+      }
+    }
+    if (!upload_id) return s;
+    if (s.ok()) s = UploadParts(fd, size, part, local, u, uri, *upload_id);
     if (!s.ok()) {
       Call abort{"DELETE", u.bucket, u.key};
       abort.op = "AbortMultipartUpload";
@@ -709,6 +796,72 @@ class S3FileSystem : public FileSystem {
       }
     }
     return s;
+  }
+
+  // Aborts the multipart uploads of exactly `u.key` that a CreateMultipartUpload sent since
+  // `started` may have begun, except `keep` (the upload we go on with; may be empty).
+  // ListMultipartUploads does not say who started an upload beyond the account, so "ours" means
+  // initiated within the attempt's window, measured on the server's clock: from the listing's
+  // Date header minus the time elapsed here since `started`, widened for the one-second
+  // resolution of Date and Initiated. Limit: another writer's upload of the same
+  // key begun in that window is aborted too (its CompleteMultipartUpload then fails with
+  // NoSuchUpload) -- concurrent writers of one key must be serialized by the caller anyway.
+  Status AbortOrphanedUploads(const ObjectUri& u, const std::string& uri, const std::string& keep,
+                              std::chrono::steady_clock::time_point started) {
+    const std::string what = "cleaning up after a CreateMultipartUpload whose reply was lost";
+    std::vector<std::string> orphans;
+    std::string key_marker, id_marker;
+    while (true) {
+      Call c{"GET", u.bucket, ""};
+      c.op = "ListMultipartUploads";
+      c.query = {{"uploads", ""}, {"prefix", u.key}};
+      if (!key_marker.empty()) c.query.emplace_back("key-marker", key_marker);
+      if (!id_marker.empty()) c.query.emplace_back("upload-id-marker", id_marker);
+      auto r = Execute(c, uri);
+      if (!r.ok()) return r.status().WithContext(what);
+      if (r->status / 100 != 2) {
+        return ErrorStatus(*r, "ListMultipartUploads", uri).WithContext(what);
+      }
+      auto now = ParseHttpDate(r->header("date"));
+      if (!now) {
+        return Status::IOError("ListMultipartUploads " + uri +
+                               ": response without a valid Date header; cannot tell which "
+                               "uploads were started by the lost CreateMultipartUpload (" +
+                               what + ")");
+      }
+      auto elapsed = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::steady_clock::now() - started)
+                         .count();
+      const int64_t from = *now - elapsed - 2, to = *now + 1;
+      for (std::string_view item : XmlElements(r->body, "Upload")) {
+        auto key = XmlText(item, "Key");
+        auto id = XmlText(item, "UploadId");
+        auto initiated = XmlText(item, "Initiated");
+        if (!key || *key != u.key || !id || *id == keep || !initiated) continue;
+        auto t = ParseIso8601(*initiated);
+        if (t.ok() && *t >= from && *t <= to) orphans.push_back(*id);
+      }
+      if (XmlText(r->body, "IsTruncated").value_or("") != "true") break;
+      auto next_key = XmlText(r->body, "NextKeyMarker").value_or("");
+      auto next_id = XmlText(r->body, "NextUploadIdMarker").value_or("");
+      if (next_key.empty() || (next_key == key_marker && next_id == id_marker)) {
+        return Status::Corruption("ListMultipartUploads " + uri +
+                                  ": truncated listing without a new NextKeyMarker");
+      }
+      key_marker = next_key;
+      id_marker = next_id;
+    }
+    for (const std::string& id : orphans) {
+      Call abort{"DELETE", u.bucket, u.key};
+      abort.op = "AbortMultipartUpload";
+      abort.query = {{"uploadId", id}};
+      auto ar = Execute(abort, uri);
+      if (!ar.ok()) return ar.status().WithContext(what);
+      if (ar->status / 100 != 2 && ar->status != 404) {
+        return ErrorStatus(*ar, "AbortMultipartUpload", uri).WithContext(what);
+      }
+    }
+    return Status::OK();
   }
 
   // Uploads the parts with up to o_.multipart_parallelism requests in flight, each on its own
@@ -769,10 +922,21 @@ class S3FileSystem : public FileSystem {
       for (auto& t : pool) t.join();
     }
     if (!first_error.ok()) return first_error;
+    return CompleteUpload(u, uri, upload_id, etags, size);
+  }
+
+  // CompleteMultipartUpload, retried like any request. A retry (or a final transport error)
+  // leaves open whether an earlier attempt completed the upload: S3 then answers NoSuchUpload,
+  // or nothing. The object settles it: when it has the size we uploaded and the multipart ETag
+  // of our parts (MultipartEtag), the upload completed -- OK. Otherwise: after a lost reply
+  // UnknownOutcome (ours may have completed and been replaced, or the upload was aborted by
+  // someone else); NoSuchUpload on the first attempt is NotFound (the upload was aborted).
+  Status CompleteUpload(const ObjectUri& u, const std::string& uri, const std::string& upload_id,
+                        const std::vector<std::string>& etags, uint64_t size) {
     std::string complete = "<CompleteMultipartUpload>";
-    for (int n = 1; n <= parts; ++n) {
+    for (size_t n = 1; n <= etags.size(); ++n) {
       complete += "<Part><PartNumber>" + std::to_string(n) + "</PartNumber><ETag>" +
-                  XmlEscape(etags[static_cast<size_t>(n - 1)]) + "</ETag></Part>";
+                  XmlEscape(etags[n - 1]) + "</ETag></Part>";
     }
     complete += "</CompleteMultipartUpload>";
     Call c{"POST", u.bucket, u.key};
@@ -780,19 +944,68 @@ class S3FileSystem : public FileSystem {
     c.query = {{"uploadId", upload_id}};
     c.body = complete;
     c.headers.emplace_back("content-type", "application/xml");
-    PE_ASSIGN_OR_RETURN(HttpResponse r, Execute(c, uri));
-    if (r.status / 100 != 2) return ErrorStatus(r, "CompleteMultipartUpload", uri);
-    // "A 200 OK response can contain either a success or an error" (CompleteMultipartUpload API).
-    if (r.body.find("<Error>") != std::string::npos) {
-      return ErrorStatus(HttpResponse{500, {}, r.body}, "CompleteMultipartUpload", uri);
+    c.error_in_2xx = true;
+    int attempts = 0;
+    c.attempts = &attempts;
+    auto r = Execute(c, uri);
+    if (r.ok() && r->status / 100 == 2 && !HasErrorBody(*r)) return Status::OK();
+    Status failed = !r.ok()                ? r.status()
+                    : r->status / 100 == 2 ? ErrorStatus(HttpResponse{500, {}, r->body},
+                                                         "CompleteMultipartUpload", uri)
+                                           : ErrorStatus(*r, "CompleteMultipartUpload", uri);
+    bool no_such_upload =
+        r.ok() && r->status == 404 && XmlText(r->body, "Code").value_or("") == "NoSuchUpload";
+    bool reply_lost = attempts > 1 || (!r.ok() && r.status().IsIOError());
+    if (!no_such_upload && !(reply_lost && !r.ok())) return failed;
+    // Did an attempt complete the upload? HEAD the object.
+    Call head{"HEAD", u.bucket, u.key};
+    auto h = Execute(head, uri);
+    auto expected = MultipartEtag(etags);
+    if (h.ok() && h->status / 100 == 2 && expected) {
+      std::string etag = h->header("etag");
+      std::erase(etag, '"');
+      uint64_t got = std::strtoull(h->header("content-length").c_str(), nullptr, 10);
+      if (Lower(etag) == *expected && got == size) return Status::OK();
     }
-    return Status::OK();
+    std::string seen = !h.ok()                ? "HEAD failed: " + h.status().message()
+                       : h->status == 404     ? "the object does not exist"
+                       : h->status / 100 != 2 ? "HEAD answered HTTP " + std::to_string(h->status)
+                       : !expected
+                           ? "part ETags are not MD5s, so the object cannot be "
+                             "matched to them"
+                           : "the object is not the one uploaded (ETag " + h->header("etag") +
+                                 ", " + h->header("content-length") + " bytes; expected \"" +
+                                 *expected + "\", " + std::to_string(size) + " bytes)";
+    if (!reply_lost) return Status::NotFound(failed.message() + " (" + seen + ")");
+    return Status::UnknownOutcome(
+        "CompleteMultipartUpload " + uri +
+        ": a reply was lost and whether the upload completed cannot be established (" +
+        failed.message() + "; " + seen + ")");
+  }
+
+  // Secrets this client has sent (configured keys, and keys and tokens fetched from providers),
+  // scrubbed from every error text: servers may echo request headers back.
+  void NoteSecret(const std::string& secret) {
+    if (secret.empty()) return;
+    std::lock_guard<std::mutex> l(secrets_mu_);
+    if (std::find(secrets_.begin(), secrets_.end(), secret) != secrets_.end()) return;
+    if (secrets_.size() >= 16) secrets_.erase(secrets_.begin());  // rotated credentials
+    secrets_.push_back(secret);
+  }
+  std::vector<std::string> Secrets() const {
+    std::lock_guard<std::mutex> l(secrets_mu_);
+    std::vector<std::string> all = secrets_;
+    all.push_back(o_.credentials.secret_key);
+    all.push_back(o_.credentials.session_token);
+    return all;
   }
 
   S3Options o_;
   Endpoint ep_;
   HttpClient http_;
   std::mt19937_64 rng_;
+  mutable std::mutex secrets_mu_;
+  std::vector<std::string> secrets_;
 };
 
 }  // namespace

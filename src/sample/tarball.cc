@@ -36,7 +36,7 @@ Status WriteTarball(const std::string& segment_dir, const std::string& out_path,
   if (ec) return Status::IOError("cannot list " + segment_dir + ": " + ec.message());
   std::sort(entries.begin(), entries.end());
 
-  const std::string tmp = out_path + ".tmp-sample";
+  const std::string tmp = HiddenTempPath(out_path);
   struct archive* a = archive_write_new();
   archive_write_set_format_gnutar(a);
   int r = ARCHIVE_OK;

@@ -11,7 +11,13 @@
 // Virtual-host requests (Host: <bucket>.localhost:<port>) are rewritten to path style.
 // s3rver lacks AbortMultipartUpload and ListMultipartUploads, so the front keeps the bookkeeping:
 // it records uploads started/completed, answers DELETE ?uploadId itself, and serves
-// GET /<bucket>?uploads (ListMultipartUploadsResult) and GET /__admin/uploads (JSON).
+// GET /<bucket>?uploads[&prefix=P] (ListMultipartUploadsResult with Key, UploadId and Initiated,
+// https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListMultipartUploads.html) and
+// GET /__admin/uploads (JSON). Like S3, UploadPart and CompleteMultipartUpload of an upload that
+// is not open (completed, aborted, unknown) answer 404 NoSuchUpload; s3rver would answer 500.
+// Like S3, an object made by CompleteMultipartUpload has the ETag "<md5 of the concatenated
+// binary part MD5s>-<part count>" (s3rver gives the MD5 of the whole object): the front rewrites
+// ETag headers of such objects and translates If-Match/If-None-Match back for s3rver.
 //
 // GCS service accounts (--gcs-public-key PEM-file --gcs-client-email E): POST /__oauth2/token is a
 // Google OAuth2 token endpoint (gcs_token_server.mjs: JWT-bearer grant, RS256 signature checked
@@ -30,6 +36,11 @@
 //                          stall (holds the request for "ms" then drops it) | truncate (GET:
 //                          forwards headers and half the body, then drops the connection).
 //                          delay (holds the request for "ms", then serves it normally).
+//                          drop (applies the request -- s3rver and the front's bookkeeping
+//                          act on it -- then closes the connection without a response: a reply
+//                          lost after the server acted). list-extra (ListObjectsV2: appends
+//                          <Contents> entries for "keys" with "size" to s3rver's listing -- keys
+//                          s3rver cannot store, e.g. with ".." segments).
 //                          "method"/"query" (a query parameter name)/"partNumber" restrict
 //                          which requests match; each fault applies to the next "count"
 //                          matching requests.
@@ -108,7 +119,8 @@ const backend = await s3rver.run();
 let faults = [];
 const log = [];
 let connections = 0;
-const uploads = new Map(); // uploadId -> {bucket, key}
+const uploads = new Map(); // uploadId -> {bucket, key, initiated (ISO 8601, ms)}
+const multipartEtags = new Map(); // "bucket/key" -> {backend: s3rver's ETag, aws: S3's ETag}
 let completed = 0;
 let aborted = 0;
 
@@ -245,10 +257,24 @@ function admin(req, res, path, body) {
   return json(404, { error: 'unknown admin path' });
 }
 
+// S3's ETag of a multipart object: MD5 of the concatenated binary MD5s of its parts (the part
+// ETags of the CompleteMultipartUpload body), then "-" and the part count.
+function multipartEtag(completeBody) {
+  const parts = [...completeBody.toString().matchAll(/<ETag>([^<]*)<\/ETag>/g)]
+    .map((m) => Buffer.from(m[1].replace(/&quot;|"/g, ''), 'hex'));
+  const md5 = crypto.createHash('md5').update(Buffer.concat(parts)).digest('hex');
+  return `"${md5}-${parts.length}"`;
+}
+
 function forward(req, res, path, rawQuery, body, fault, onDone) {
   const headers = { ...req.headers };
   delete headers.authorization;
   delete headers['x-amz-security-token'];
+  const objectKey = decodeURIComponent(path.slice(1));
+  const mp = multipartEtags.get(objectKey);
+  for (const h of ['if-match', 'if-none-match']) {
+    if (mp && headers[h] === mp.aws) headers[h] = mp.backend;
+  }
   headers.host = `127.0.0.1:${backend.port}`;
   headers['content-length'] = String(body.length);
   const up = http.request({
@@ -258,8 +284,21 @@ function forward(req, res, path, rawQuery, body, fault, onDone) {
     const chunks = [];
     ur.on('data', (c) => chunks.push(c));
     ur.on('end', () => {
-      const data = Buffer.concat(chunks);
-      onDone(ur.statusCode, data);
+      let data = Buffer.concat(chunks);
+      const rewritten = onDone(ur.statusCode, data);
+      if (rewritten) {
+        data = rewritten;
+        delete ur.headers['content-length'];
+      }
+      const cur = multipartEtags.get(objectKey);
+      if (cur && ur.headers.etag === cur.backend) ur.headers.etag = cur.aws;
+      if (fault && fault.mode === 'drop') return req.socket.destroy();
+      if (fault && fault.mode === 'list-extra' && req.method === 'GET' && 'list-type' in parseQuery(rawQuery)) {
+        const extra = (fault.keys || []).map((k) =>
+          `<Contents><Key>${xmlEscape(k)}</Key><Size>${fault.size || 0}</Size></Contents>`).join('');
+        data = Buffer.from(data.toString().replace('</ListBucketResult>', `${extra}</ListBucketResult>`));
+        delete ur.headers['content-length'];
+      }
       if (fault && fault.mode === 'truncate' && req.method === 'GET' && data.length > 1) {
         res.writeHead(ur.statusCode, ur.headers);
         res.write(data.subarray(0, Math.floor(data.length / 2)));
@@ -333,33 +372,55 @@ const server = http.createServer((req, res) => {
       }
     }
     // Multipart bookkeeping (s3rver implements neither Abort nor ListMultipartUploads).
+    const dropped = fault && fault.mode === 'drop';
+    const noSuchUpload = () => {
+      entry.status = 404;
+      return sendError(res, 404, 'NoSuchUpload', 'The specified upload does not exist.');
+    };
+    if ('uploadId' in query && !uploads.has(query.uploadId) &&
+        (req.method === 'DELETE' || req.method === 'POST' || (req.method === 'PUT' && 'partNumber' in query))) {
+      return noSuchUpload();
+    }
     if (req.method === 'DELETE' && 'uploadId' in query) {
-      if (uploads.delete(query.uploadId)) aborted += 1;
-      else return sendError(res, 404, 'NoSuchUpload', 'The specified upload does not exist.');
+      uploads.delete(query.uploadId);
+      aborted += 1;
       entry.status = 204;
+      if (dropped) return req.socket.destroy();
       res.writeHead(204);
       return res.end();
     }
     if (req.method === 'GET' && 'uploads' in query && !key) {
-      const items = [...uploads].filter(([, u]) => u.bucket === bucket)
-        .map(([id, u]) => `<Upload><Key>${xmlEscape(u.key)}</Key><UploadId>${id}</UploadId></Upload>`);
+      const prefix = query.prefix || '';
+      const items = [...uploads].filter(([, u]) => u.bucket === bucket && u.key.startsWith(prefix))
+        .map(([id, u]) => `<Upload><Key>${xmlEscape(u.key)}</Key><UploadId>${id}</UploadId>` +
+             `<Initiated>${u.initiated}</Initiated></Upload>`);
       const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<ListMultipartUploadsResult>` +
-        `<Bucket>${xmlEscape(bucket)}</Bucket><IsTruncated>false</IsTruncated>${items.join('')}` +
-        '</ListMultipartUploadsResult>';
+        `<Bucket>${xmlEscape(bucket)}</Bucket><Prefix>${xmlEscape(prefix)}</Prefix>` +
+        `<IsTruncated>false</IsTruncated>${items.join('')}</ListMultipartUploadsResult>`;
       entry.status = 200;
+      if (dropped) return req.socket.destroy();
       res.writeHead(200, { 'content-type': 'application/xml' });
       return res.end(xml);
     }
+    const initiated = new Date().toISOString();
     forward(req, res, path, rawQuery, body, fault, (status, data) => {
       entry.status = status;
       if (req.method === 'POST' && 'uploads' in query && status === 200) {
         const id = /<UploadId>([^<]+)<\/UploadId>/.exec(data.toString());
-        if (id) uploads.set(id[1], { bucket, key: decodeURIComponent(key) });
+        if (id) uploads.set(id[1], { bucket, key: decodeURIComponent(key), initiated });
       }
       if (req.method === 'POST' && 'uploadId' in query && status === 200 &&
           !data.toString().includes('<Error>')) {
         if (uploads.delete(query.uploadId)) completed += 1;
+        const backend = /<ETag>([^<]*)<\/ETag>/.exec(data.toString());
+        if (backend) {
+          const aws = multipartEtag(body);
+          const unescaped = backend[1].replace(/&quot;/g, '"');
+          multipartEtags.set(`${bucket}/${decodeURIComponent(key)}`, { backend: unescaped, aws });
+          return Buffer.from(data.toString().replace(backend[0], `<ETag>${xmlEscape(aws)}</ETag>`));
+        }
       }
+      return null;
     });
   });
 });

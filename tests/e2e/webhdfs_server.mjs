@@ -13,9 +13,13 @@
 // http(s):// file system tests.
 //
 // Usage: node webhdfs_server.mjs [--user U]. Prints {"port":N}; exits when stdin closes.
-// Admin: POST /__admin/faults {"faults":[{"mode":"status"|"reset","status":503,"count":1,
+// Admin: POST /__admin/faults {"faults":[{"mode":"status"|"reset"|"drop","status":503,"count":1,
 //        "op":"CREATE","datanode":true}]}; GET /__admin/files -> {"/path": size, ...};
 //        GET /__admin/log -> [{method, path, op, status}].
+//        Fault modes: "status" answers with that HTTP status and does nothing; "reset" closes
+//        the connection without doing anything; "drop" APPLIES the request and then closes the
+//        connection instead of answering (a reply lost after the server acted; logged with
+//        status "dropped").
 import http from 'node:http';
 import crypto from 'node:crypto';
 
@@ -236,6 +240,15 @@ const server = http.createServer((req, res) => {
     const entry = { method: req.method, path, op, datanode: dn, status: 0 };
     log.push(entry);
     const fault = takeFault(op, dn);
+    if (fault && fault.mode === 'drop') {
+      entry.status = 'dropped';
+      res.writeHead = () => res;
+      res.end = () => {
+        req.socket.destroy();
+        return res;
+      };
+      return dn ? datanode(req, res, path, q, body) : namenode(req, res, path, q, body, entry);
+    }
     if (fault) {
       if (fault.mode === 'reset') return req.socket.destroy();
       entry.status = fault.status || 503;

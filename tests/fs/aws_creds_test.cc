@@ -5,8 +5,8 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <memory>
 #include <nlohmann/json.hpp>
-#include <thread>
 
 #include "common/file.h"
 #include "fs/aws_auth.h"
@@ -163,23 +163,40 @@ TEST_F(AwsCredsTest, WebIdentityErrorsNeverShowTheToken) {
   EXPECT_NE(m.status().message().find("missing"), std::string::npos);
 }
 
-// Short-lived credentials are fetched again before they expire; the token file is re-read.
+// Credentials are fetched again before they expire: 5 minutes before (the SDKs' margin), or at
+// half-life for credentials shorter-lived than 10 minutes. Time is a fake clock that starts at
+// the real time (the STS stamps Expiration from its own clock) and is advanced by the test.
 TEST_F(AwsCredsTest, WebIdentityRefreshesBeforeExpiry) {
-  testing::NodeServer sts;
-  ASSERT_TRUE(StartSts(sts, "4")) << sts.error();  // expires 4 s after issue
-  WebIdentityConfig c;
-  c.token_file = token_file_;
-  c.role_arn = kRole;
-  c.endpoint = Url(sts);
-  auto p = NewWebIdentityProvider(c);
-  ASSERT_TRUE(p->Get().ok());
-  ASSERT_TRUE(p->Get().ok());
-  EXPECT_EQ(p->fetches(), 1);
-  std::this_thread::sleep_for(std::chrono::milliseconds(2300));  // past half the lifetime
-  auto again = p->Get();
-  ASSERT_TRUE(again.ok()) << again.status().ToString();
-  EXPECT_EQ(again->session_token, kTempToken);
-  EXPECT_EQ(p->fetches(), 2);
+  struct Case {
+    const char* duration;  // seconds the STS credentials live
+    int64_t refresh_s;     // seconds after issue when they are due for refresh
+  };
+  for (const Case& k : {Case{"3600", 3600 - 300}, Case{"400", 400 / 2}}) {
+    SCOPED_TRACE(k.duration);
+    testing::NodeServer sts;
+    ASSERT_TRUE(StartSts(sts, k.duration)) << sts.error();
+    auto now =
+        std::make_shared<std::chrono::system_clock::time_point>(std::chrono::system_clock::now());
+    WebIdentityConfig c;
+    c.token_file = token_file_;
+    c.role_arn = kRole;
+    c.endpoint = Url(sts);
+    c.clock = [now] { return *now; };
+    auto p = NewWebIdentityProvider(c);
+    ASSERT_TRUE(p->Get().ok());
+    // Just before the refresh point (with slack for the STS's whole-second Expiration): cached.
+    *now += std::chrono::seconds(k.refresh_s - 10);
+    ASSERT_TRUE(p->Get().ok());
+    EXPECT_EQ(p->fetches(), 1);
+    EXPECT_EQ(GetJson(Url(sts) + "/__admin/stats")["issued"].get<int>(), 1);
+    // Past it, still before expiry: fetched again (the token file is re-read).
+    *now += std::chrono::seconds(20);
+    auto again = p->Get();
+    ASSERT_TRUE(again.ok()) << again.status().ToString();
+    EXPECT_EQ(again->session_token, kTempToken);
+    EXPECT_EQ(p->fetches(), 2);
+    EXPECT_EQ(GetJson(Url(sts) + "/__admin/stats")["issued"].get<int>(), 2);
+  }
 }
 
 TEST_F(AwsCredsTest, InstanceMetadataV2) {

@@ -9,9 +9,9 @@
 #include <openssl/rsa.h>
 
 #include <chrono>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <random>
-#include <thread>
 
 #include "common/file.h"
 #include "fs/fs.h"
@@ -298,8 +298,10 @@ TEST_F(GcsServiceAccountTest, WrongKeyFailsWithOneClearLine) {
   EXPECT_FALSE((*good)->Exists("gs://gbucket/wrong/x").value());
 }
 
-// Tokens are cached, and fetched again before they expire (here: 6 s tokens, refreshed at
-// half-life; the margin keeps the first two uploads on one token even on slow sanitized runs).
+// Tokens are cached, and fetched again before they expire: here 400 s tokens, refreshed at
+// half-life (tokens under 10 minutes). Time is a fake clock that starts at the real time (the
+// token endpoint checks the assertion's iat against its own clock, within 5 minutes) and is
+// advanced by the test.
 TEST_F(GcsServiceAccountTest, ShortLivedTokensAreRefreshed) {
   std::string pub = tmp_.path() + "/pub.pem";
   ASSERT_TRUE(WriteFileAtomic(pub, key_->public_pem).ok());
@@ -307,23 +309,38 @@ TEST_F(GcsServiceAccountTest, ShortLivedTokensAreRefreshed) {
   ASSERT_TRUE(srv.Start(
       "s3_server.mjs",
       {"--dir", tmp_.path(), "--access-key", "AK", "--secret-key", "SK", "--buckets", "gbucket",
-       "--gcs-public-key", pub, "--gcs-client-email", kEmail, "--gcs-token-ttl", "6"}))
+       "--gcs-public-key", pub, "--gcs-client-email", kEmail, "--gcs-token-ttl", "400"}))
       << srv.error();
   std::string ep = "http://127.0.0.1:" + std::to_string(srv.port());
   std::string key_path = tmp_.path() + "/short.json";
   ASSERT_TRUE(WriteFileAtomic(key_path, KeyJson(*key_, ep + "/__oauth2/token")).ok());
-  auto fs = OpenFileSystem("gs://gbucket/", {{"gcpKey", key_path}, {"endpoint", ep}});
+  auto o = GcsOptionsFromProps({{"gcpKey", key_path}, {"endpoint", ep}}, Env{});
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  ASSERT_TRUE(o->bearer);
+  auto now =
+      std::make_shared<std::chrono::system_clock::time_point>(std::chrono::system_clock::now());
+  auto tokens = std::make_shared<GcpTokenSource>(o->bearer->key(), kGcsReadWriteScope, o->http,
+                                                 [now] { return *now; });
+  o->bearer = tokens;
+  auto fs = NewS3FileSystem(std::move(o).value());
   ASSERT_TRUE(fs.ok()) << fs.status().ToString();
+  auto issued = [&] {
+    HttpClient c;
+    HttpRequest r;
+    r.url = ep + "/__admin/oauth";
+    auto resp = c.Send(r);
+    return resp.ok() ? nlohmann::json::parse(resp->body)["issued"].get<int>() : -1;
+  };
   ASSERT_TRUE((*fs)->Upload(Local("s1", "one"), "gs://gbucket/short/a").ok());
+  *now += std::chrono::seconds(190);  // before half-life: the cached token
   ASSERT_TRUE((*fs)->Upload(Local("s2", "two"), "gs://gbucket/short/b").ok());
-  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+  EXPECT_EQ(issued(), 1);
+  EXPECT_EQ(tokens->fetches(), 1);
+  *now += std::chrono::seconds(20);  // past half-life, before expiry: a new token
   Status s = (*fs)->Upload(Local("s3", "three"), "gs://gbucket/short/c");
   ASSERT_TRUE(s.ok()) << s.ToString();
-  HttpClient c;
-  HttpRequest r;
-  r.url = ep + "/__admin/oauth";
-  auto stats = nlohmann::json::parse(c.Send(r)->body);
-  EXPECT_EQ(stats["issued"].get<int>(), 2) << stats.dump();
+  EXPECT_EQ(issued(), 2);
+  EXPECT_EQ(tokens->fetches(), 2);
 }
 
 TEST_F(GcsServiceAccountTest, FrontRejectsUnknownBearerTokens) {

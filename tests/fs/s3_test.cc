@@ -3,6 +3,7 @@
 #include "fs/s3.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -542,6 +543,118 @@ TEST_F(S3Test, ParallelPartFailureAbortsEverything) {
   EXPECT_LT(parts - 4, 11);  // 4 attempts of part 3, and not all 11 other parts
 }
 
+// --- Lost replies: the server acted, the reply never arrived ("drop" fault of the front). ---
+
+// A CreateMultipartUpload applied by the server but whose reply was lost is retried; the upload
+// the first attempt started must not be left open (it would hold its parts forever).
+TEST_F(S3Test, LostCreateMultipartUploadReplyLeavesNoUploadOpen) {
+  auto fs = Fs();
+  auto before = Admin("GET", "/__admin/uploads", "");
+  size_t from = LogSize();
+  Fault({{"mode", "drop"}, {"count", 1}, {"method", "POST"}, {"query", "uploads"}});
+  std::string bytes = RandomBytes((4 << 16) + 11, 40);  // 5 parts
+  Status s = fs->Upload(LocalFile("lc", bytes), "s3://bucket/lost/create");
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(CountLog(from, "POST", "uploads"), 2);  // the lost one and the retry
+  auto after = Admin("GET", "/__admin/uploads", "");
+  EXPECT_TRUE(after["open"].empty()) << after.dump();
+  EXPECT_EQ(after["aborted"].get<int>(), before["aborted"].get<int>() + 1);
+  EXPECT_EQ(after["completed"].get<int>(), before["completed"].get<int>() + 1);
+  EXPECT_EQ(fs->ReadRange("s3://bucket/lost/create", 0, bytes.size()).value(), bytes);
+}
+
+// Every CreateMultipartUpload reply lost: the upload fails past the retry budget, and every
+// upload the attempts started is aborted.
+TEST_F(S3Test, AllCreateMultipartUploadRepliesLostFailsAndLeavesNothing) {
+  auto fs = Fs();
+  auto before = Admin("GET", "/__admin/uploads", "");
+  Fault({{"mode", "drop"}, {"count", 10}, {"method", "POST"}, {"query", "uploads"}});
+  Status s = fs->Upload(LocalFile("lca", RandomBytes(3 << 16, 41)), "s3://bucket/lost/create-all");
+  ASSERT_FALSE(s.ok());
+  EXPECT_TRUE(s.IsIOError()) << s.ToString();
+  EXPECT_NE(s.message().find("CreateMultipartUpload"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("gave up after 4 attempts"), std::string::npos) << s.message();
+  Admin("DELETE", "/__admin/faults", "");
+  auto after = Admin("GET", "/__admin/uploads", "");
+  EXPECT_TRUE(after["open"].empty()) << after.dump();
+  EXPECT_EQ(after["aborted"].get<int>(), before["aborted"].get<int>() + 4);
+  EXPECT_FALSE(fs->Exists("s3://bucket/lost/create-all").value());
+}
+
+// CompleteMultipartUpload applied but its reply lost: the retry answers NoSuchUpload, and the
+// object (size and multipart ETag) shows the upload did complete -- success, not a failure.
+TEST_F(S3Test, LostCompleteReplyIsSettledByTheObject) {
+  auto fs = Fs();
+  auto before = Admin("GET", "/__admin/uploads", "");
+  size_t from = LogSize();
+  Fault({{"mode", "drop"}, {"count", 1}, {"method", "POST"}, {"query", "uploadId"}});
+  std::string bytes = RandomBytes((5 << 16) + 3, 42);  // 6 parts
+  Status s = fs->Upload(LocalFile("lcm", bytes), "s3://bucket/lost/complete");
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(CountLog(from, "POST", "uploadId"), 2);
+  auto after = Admin("GET", "/__admin/uploads", "");
+  EXPECT_TRUE(after["open"].empty()) << after.dump();
+  EXPECT_EQ(after["completed"].get<int>(), before["completed"].get<int>() + 1);
+  EXPECT_EQ(after["aborted"].get<int>(), before["aborted"].get<int>());
+  EXPECT_EQ(fs->ReadRange("s3://bucket/lost/complete", 0, bytes.size() + 1).value(), bytes);
+}
+
+// NoSuchUpload after a lost reply while the key holds some other object: whether our upload
+// completed (and was then replaced) cannot be established -- UnknownOutcome, never success.
+// NoSuchUpload on the first attempt (the upload was aborted by someone else) is NotFound.
+TEST_F(S3Test, CompleteNoSuchUploadWithAnotherObjectIsUnknownOutcome) {
+  auto fs = Fs();
+  const std::string uri = "s3://bucket/lost/other";
+  ASSERT_TRUE(fs->Upload(LocalFile("old", "old object"), uri).ok());
+  // The first Complete never reaches the server; the retry is told NoSuchUpload.
+  Fault({{"mode", "reset"}, {"count", 1}, {"method", "POST"}, {"query", "uploadId"}});
+  Fault({{"mode", "status"},
+         {"status", 404},
+         {"code", "NoSuchUpload"},
+         {"count", 1},
+         {"method", "POST"},
+         {"query", "uploadId"}});
+  std::string bytes = RandomBytes(3 << 16, 43);
+  Status s = fs->Upload(LocalFile("nsu", bytes), uri);
+  ASSERT_FALSE(s.ok());
+  EXPECT_TRUE(s.IsUnknownOutcome()) << s.ToString();
+  EXPECT_NE(s.message().find("NoSuchUpload"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find(uri), std::string::npos) << s.message();
+  EXPECT_EQ(s.message().find('\n'), std::string::npos);
+  EXPECT_TRUE(Admin("GET", "/__admin/uploads", "")["open"].empty());
+  EXPECT_EQ(fs->ReadRange(uri, 0, 100).value(), "old object");
+
+  Fault({{"mode", "status"},
+         {"status", 404},
+         {"code", "NoSuchUpload"},
+         {"count", 1},
+         {"method", "POST"},
+         {"query", "uploadId"}});
+  s = fs->Upload(LocalFile("nsu", bytes), uri);
+  EXPECT_TRUE(s.IsNotFound()) << s.ToString();
+  EXPECT_TRUE(Admin("GET", "/__admin/uploads", "")["open"].empty());
+  EXPECT_EQ(fs->ReadRange(uri, 0, 100).value(), "old object");
+}
+
+// "A 200 OK response can contain either a success or an error" (CompleteMultipartUpload API):
+// an InternalError inside a 200 is retried, not reported as a failure.
+TEST_F(S3Test, CompleteErrorInside200IsRetried) {
+  auto fs = Fs();
+  size_t from = LogSize();
+  Fault({{"mode", "status"},
+         {"status", 200},
+         {"code", "InternalError"},
+         {"count", 1},
+         {"method", "POST"},
+         {"query", "uploadId"}});
+  std::string bytes = RandomBytes(3 << 16, 44);
+  Status s = fs->Upload(LocalFile("e200", bytes), "s3://bucket/lost/err200");
+  ASSERT_TRUE(s.ok()) << s.ToString();
+  EXPECT_EQ(CountLog(from, "POST", "uploadId"), 2);
+  EXPECT_TRUE(Admin("GET", "/__admin/uploads", "")["open"].empty());
+  EXPECT_EQ(fs->ReadRange("s3://bucket/lost/err200", 0, bytes.size()).value(), bytes);
+}
+
 // gs:// through the S3-compatible XML API with HMAC keys (region "auto"), same verifying front.
 TEST_F(S3Test, GcsViaXmlApiWithHmacKeys) {
   TempDir dir = std::move(TempDir::Make("pe-s3rver-gcs").value());
@@ -618,6 +731,55 @@ TEST_F(S3Test, CliConvertFromAndToS3) {
   EXPECT_NE(r.err.find("SignatureDoesNotMatch"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("WRONG-secret-value"), std::string::npos) << r.err;
   EXPECT_FALSE(fs->Exists("s3://bucket/cli/out/never.parquet").value());
+}
+
+// A segment directory fetched from a store: listed keys are joined onto the scratch dir, so a
+// key with ".." (here one s3rver cannot store, added to its listing by the front) is refused
+// before anything is downloaded. The same directory without it converts.
+TEST_F(S3Test, CliSegmentDirectoryKeyCannotEscapeScratchDir) {
+  auto fs = Fs();
+  std::string extracted = tmp_.path() + "/x";
+  std::filesystem::create_directories(extracted);
+  auto tar = pe::testing::Run(
+      {"tar", "-xzf", pe::testing::FixturePath("baseballStats_OFFLINE_0.tar.gz"), "-C", extracted});
+  ASSERT_EQ(tar.exit_code, 0) << tar.err;
+  const std::string seg = "s3://bucket/trav/seg";
+  for (const auto& e : std::filesystem::recursive_directory_iterator(extracted)) {
+    if (!e.is_regular_file()) continue;
+    std::string rel = std::filesystem::relative(e.path(), extracted + "/baseballStats_OFFLINE_0");
+    ASSERT_TRUE(fs->Upload(e.path().string(), seg + "/" + rel).ok());
+  }
+  std::vector<std::string> args{"convert",
+                                seg,
+                                tmp_.path() + "/out.parquet",
+                                "--fs-prop",
+                                std::string("accessKey=") + kAccessKey,
+                                "--fs-prop",
+                                std::string("secretKey=") + kSecretKey,
+                                "--fs-prop",
+                                "endpoint=" + Endpoint()};
+  auto r = pe::testing::RunCli(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  const std::string escape = "pe-traversal-" + std::to_string(::getpid());
+  const std::string evil = "trav/seg/v3/../../../" + escape;
+  Fault({{"mode", "list-extra"},
+         {"keys", {evil}},
+         {"size", 4},
+         {"count", 1},
+         {"method", "GET"},
+         {"query", "list-type"}});
+  size_t from = LogSize();
+  args[2] = tmp_.path() + "/out2.parquet";
+  r = pe::testing::RunCli(args);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("unsafe"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(evil), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;  // one line
+  // Nothing was downloaded: the only GET is the listing.
+  EXPECT_EQ(CountLog(from, "GET"), CountLog(from, "GET", "list-type"));
+  EXPECT_FALSE(std::filesystem::exists(tmp_.path() + "/out2.parquet"));
+  EXPECT_FALSE(std::filesystem::exists(std::filesystem::temp_directory_path() / escape));
 }
 
 }  // namespace
