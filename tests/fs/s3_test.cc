@@ -162,6 +162,19 @@ TEST_F(S3Test, EmptyObjectAndSpecialKeyNames) {
   EXPECT_EQ((*list)[1].uri, "s3://bucket/special/empty");
 }
 
+// Keys are opaque strings: "x/../y" and "x/./y" are keys of their own, sent as they are (a client
+// that normalised them would sign one path and send another, or reach another object).
+TEST_F(S3Test, DotSegmentsInKeysAreSentAsIs) {
+  auto fs = Fs();
+  for (const std::string key : {"s3://bucket/dots/x/../y.bin", "s3://bucket/dots/x/./z.bin"}) {
+    Status st = fs->Upload(LocalFile("d", "dotted"), key);
+    ASSERT_TRUE(st.ok()) << key << ": " << st.ToString();
+    auto got = fs->ReadRange(key, 0, 6);
+    ASSERT_TRUE(got.ok()) << key << ": " << got.status().ToString();
+    EXPECT_EQ(*got, "dotted");
+  }
+}
+
 TEST_F(S3Test, Overwrite) {
   auto fs = Fs();
   ASSERT_TRUE(fs->Upload(LocalFile("v1", "version one"), "s3://bucket/ow/x").ok());
