@@ -35,6 +35,9 @@ using Props = std::map<std::string, std::string>;
 struct FileInfo {
   std::string uri;  // full URI in the scheme of the listed prefix
   uint64_t size = 0;
+  // Last modification, epoch ms (S3 LastModified has whole seconds); 0 when the store gives none.
+  // With the size it identifies a version of the object (the segment-metadata cache key).
+  int64_t mtime_ms = 0;
 };
 
 // A sequential reader over one file or object.

@@ -130,7 +130,10 @@ class LocalFileSystem : public FileSystem {
       std::string path = it->path().string();
       if (dot && path.rfind("./", 0) == 0) path = path.substr(2);
       if (path.rfind(p, 0) != 0) continue;
-      out.push_back({uri_head + path, static_cast<uint64_t>(it->file_size(ec))});
+      struct stat st;
+      if (::stat(it->path().c_str(), &st) != 0) continue;  // removed while listing
+      out.push_back({uri_head + path, static_cast<uint64_t>(st.st_size),
+                     int64_t(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000});
     }
     if (ec) return Status::IOError("cannot list " + prefix + ": " + ec.message());
     std::sort(out.begin(), out.end(),

@@ -307,7 +307,9 @@ class WebHdfsFileSystem : public FileSystem {
       if (st.value("type", "") == "DIRECTORY") {
         PE_RETURN_IF_ERROR(ListDir(base + name + "/", "", head, what, out));
       } else {
-        out.push_back({head + base + name, st.value("length", uint64_t{0})});
+        // FileStatus.modificationTime is epoch ms (WebHDFS REST API, FileStatus JSON schema).
+        out.push_back({head + base + name, st.value("length", uint64_t{0}),
+                       st.value("modificationTime", int64_t{0})});
       }
     }
     return Status::OK();

@@ -511,9 +511,15 @@ class S3FileSystem : public FileSystem {
       for (std::string_view item : XmlElements(r.body, "Contents")) {
         auto key = XmlText(item, "Key");
         auto size = XmlText(item, "Size");
+        auto modified = XmlText(item, "LastModified");
         if (!key) return Status::Corruption("LIST " + prefix + ": <Contents> without <Key>");
+        int64_t mtime_ms = 0;
+        if (modified) {
+          auto secs = ParseIso8601(*modified);
+          if (secs.ok()) mtime_ms = *secs * 1000;
+        }
         out.push_back({o_.scheme + "://" + u.bucket + "/" + *key,
-                       size ? std::strtoull(size->c_str(), nullptr, 10) : 0});
+                       size ? std::strtoull(size->c_str(), nullptr, 10) : 0, mtime_ms});
       }
       auto truncated = XmlText(r.body, "IsTruncated");
       if (!truncated || *truncated != "true") break;

@@ -30,6 +30,7 @@ const delegIdx = process.argv.indexOf('--delegation');
 const validToken = delegIdx >= 0 ? process.argv[delegIdx + 1] : null;
 
 const files = new Map(); // path -> Buffer
+const mtimes = new Map(); // path -> modification time (epoch ms), FileStatus.modificationTime
 const dirs = new Set(['/']);
 const tokens = new Map(); // token -> {path, overwrite}
 let faults = [];
@@ -60,7 +61,8 @@ function normalize(p) {
 function status(p) {
   if (files.has(p)) {
     return { pathSuffix: p.slice(p.lastIndexOf('/') + 1), type: 'FILE', length: files.get(p).length,
-             permission: '644', replication: 1, blockSize: 134217728 };
+             modificationTime: mtimes.get(p) || 0, permission: '644', replication: 1,
+             blockSize: 134217728 };
   }
   if (dirs.has(p)) {
     return { pathSuffix: p === '/' ? '' : p.slice(p.lastIndexOf('/') + 1), type: 'DIRECTORY',
@@ -136,6 +138,7 @@ function namenode(req, res, path, q, body, entry) {
       if (st.type !== 'FILE') return json(res, 200, { boolean: false });
       mkdirs(parent(dest));
       files.set(dest, files.get(path));
+      mtimes.set(dest, mtimes.get(path));
       files.delete(path);
       return json(res, 200, { boolean: true });
     }
@@ -168,6 +171,7 @@ function datanode(req, res, path, q, body) {
     if (files.has(path) && !t.overwrite) return remoteError(res, 403, 'FileAlreadyExistsException', `${path} already exists`);
     mkdirs(parent(path));
     files.set(path, body);
+    mtimes.set(path, Date.now());
     res.writeHead(201, { location: `hdfs://nn:8020${path}`, 'content-length': 0 });
     return res.end();
   }

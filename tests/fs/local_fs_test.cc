@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -75,6 +76,14 @@ TEST_F(LocalFsTest, ExistsSizeReadRangeListDelete) {
   EXPECT_EQ((*list)[0].uri, P("d/a.parquet"));
   EXPECT_EQ((*list)[1].uri, P("d/sub/b.parquet"));
   EXPECT_EQ((*list)[1].size, 2u);
+  // Modification times are the files' (epoch ms), within the test's run.
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  for (const auto& f : *list) {
+    EXPECT_LE(f.mtime_ms, now_ms) << f.uri;
+    EXPECT_GT(f.mtime_ms, now_ms - 60'000) << f.uri;
+  }
   EXPECT_EQ(fs_->List(P("d")).value().size(), 3u);  // key-prefix semantics: d2 too
   auto furi = fs_->List("file://" + P("d/sub"));
   ASSERT_EQ(furi->size(), 1u);

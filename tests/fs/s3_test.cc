@@ -241,6 +241,14 @@ TEST_F(S3Test, ListWithPrefixAndPagination) {
   for (const auto& f : *list) got.push_back(f.uri);
   EXPECT_EQ(got, want);
   EXPECT_EQ((*list)[5].size, 5u);
+  // LastModified (whole seconds) as epoch ms, within the test's run.
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  for (const auto& f : *list) {
+    EXPECT_LE(f.mtime_ms, now_ms) << f.uri;
+    EXPECT_GT(f.mtime_ms, now_ms - 60'000) << f.uri;
+  }
   EXPECT_EQ(CountLog(from, "GET", "continuation-token"), 2);       // 3 pages
   EXPECT_EQ(fs->List("s3://bucket/list/dir").value().size(), 9u);  // plain key prefix
   EXPECT_TRUE(fs->List("s3://bucket/list/nothing/").value().empty());

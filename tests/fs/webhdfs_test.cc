@@ -2,6 +2,7 @@
 // read-only http(s):// file system against the same server's /static/ route.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
@@ -80,6 +81,14 @@ TEST_F(WebHdfsTest, UploadDownloadListDelete) {
   EXPECT_EQ((*list)[0].uri, "hdfs://nn:8020/exports/t/a b.parquet");
   EXPECT_EQ((*list)[1].uri, "hdfs://nn:8020/exports/t/sub/b.parquet");
   EXPECT_EQ((*list)[1].size, 2u);
+  // FileStatus.modificationTime (epoch ms), set by the server when the file was written.
+  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+  for (const auto& f : *list) {
+    EXPECT_LE(f.mtime_ms, now_ms) << f.uri;
+    EXPECT_GT(f.mtime_ms, now_ms - 60'000) << f.uri;
+  }
   EXPECT_EQ(fs_->List("hdfs://nn:8020/exports/t").value().size(), 3u);  // key-prefix: t2 too
 
   ASSERT_TRUE(fs_->Delete("hdfs://nn:8020/exports/t2").ok());
