@@ -16,6 +16,7 @@ enum Type { BOOLEAN = 0, INT32 = 1, INT64 = 2, FLOAT = 4, DOUBLE = 5, BYTE_ARRAY
 enum Repetition { REQUIRED = 0, OPTIONAL = 1, REPEATED = 2 };
 enum Encoding { PLAIN = 0, PLAIN_DICTIONARY = 2, RLE = 3, RLE_DICTIONARY = 8 };
 enum PageType { DATA_PAGE = 0, DICTIONARY_PAGE = 2 };
+enum BoundaryOrder { UNORDERED = 0, ASCENDING = 1, DESCENDING = 2 };
 enum ConvertedType { UTF8 = 0, LIST = 3, DECIMAL = 5, TIMESTAMP_MILLIS = 9, JSON = 19 };
 enum LogicalKind {
   kLogicalNone = 0,
@@ -112,7 +113,7 @@ struct PageLocation {
 struct ColumnIndex {
   std::vector<bool> null_pages;
   std::vector<std::string> min_values, max_values;
-  int boundary_order = 0;  // UNORDERED
+  int boundary_order = UNORDERED;
   std::vector<int64_t> null_counts;
 };
 

@@ -62,6 +62,11 @@ struct ColumnSchema {
   std::vector<ColumnSchema> fields;
 };
 
+// The footer's created_by: "pinot-export version <x.y.z> (build <git short sha at configure time,
+// or "unknown">)", the form parquet-java's VersionParser parses (Spark and Hive read it to decide
+// which statistics of a file to trust).
+std::string CreatedBy();
+
 struct WriterOptions {
   Codec codec = Codec::kSnappy;
   int64_t row_group_bytes = 134217728;  // planning hint for callers; see FlushRowGroup
@@ -69,7 +74,7 @@ struct WriterOptions {
   bool dictionary = true;               // dictionary-encode columns (fallback to PLAIN past limit)
   int64_t dictionary_page_limit = 1048576;  // PLAIN-encoded dictionary size that triggers fallback
   bool page_index = true;                   // write ColumnIndex / OffsetIndex (PageIndex.md)
-  std::string created_by = "pinot-export";
+  std::string created_by = CreatedBy();
   std::vector<std::pair<std::string, std::string>> key_values;
 };
 
@@ -108,7 +113,9 @@ class FileWriter {
   // any value of that chunk), then WriteIndices passes indices into it. The dictionary is written
   // as the chunk's dictionary page and indices as RLE_DICTIONARY data pages; if its PLAIN size
   // exceeds dictionary_page_limit the chunk is written PLAIN instead (values gathered). Statistics
-  // cover only the entries that indices reference.
+  // and page bounds cover only the entries that indices reference. The dictionary may be in any
+  // order; one in the column's sort order (e.g. a Pinot dictionary of numbers or plain strings)
+  // gives each page's bounds from its smallest and largest index without comparing values.
   Status SetDictionaryInt32(int col, const int32_t* values, uint32_t n);
   Status SetDictionaryInt64(int col, const int64_t* values, uint32_t n);
   Status SetDictionaryFloat(int col, const float* values, uint32_t n);

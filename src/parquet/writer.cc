@@ -12,7 +12,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
+#include <numeric>
 
 #include "common/bytes.h"
 #include "common/file.h"
@@ -34,6 +36,17 @@ Result<Codec> ParseCodec(std::string_view name) {
   if (u == "UNCOMPRESSED" || u == "NONE") return Codec::kUncompressed;
   return Status::InvalidArgument("unknown Parquet compression codec '" + std::string(name) +
                                  "' (expected SNAPPY, GZIP, ZSTD or UNCOMPRESSED)");
+}
+
+// PE_BUILD_ID: the git short sha, passed by the root CMakeLists.txt at configure time.
+#ifndef PE_BUILD_ID
+#define PE_BUILD_ID ""
+#endif
+
+std::string CreatedBy() {
+  const std::string build = PE_BUILD_ID;
+  return std::string("pinot-export version ") + PE_VERSION + " (build " +
+         (build.empty() ? "unknown" : build) + ")";
 }
 
 const char* CodecName(Codec c) {
@@ -158,6 +171,25 @@ void RangeMinMax(Order o, const char* p, size_t n, MinMax* mm) {
     mm->Update(o, MinMax::Bytes(lo));
     mm->Update(o, MinMax::Bytes(hi));
   }
+}
+
+// BoundaryOrder of a ColumnIndex (parquet.thrift), decided as parquet-java's ColumnIndexBuilder
+// does: over the non-null pages, ASCENDING if no page's min or max is below the previous one's,
+// else DESCENDING if none is above, else UNORDERED.
+int BoundaryOrderOf(Order o, const fmt::ColumnIndex& ci) {
+  bool asc = true, desc = true;
+  size_t prev = SIZE_MAX;
+  for (size_t i = 0; i < ci.null_pages.size(); ++i) {
+    if (ci.null_pages[i]) continue;
+    if (prev != SIZE_MAX) {
+      const std::string &lo0 = ci.min_values[prev], &hi0 = ci.max_values[prev];
+      const std::string &lo = ci.min_values[i], &hi = ci.max_values[i];
+      asc = asc && !Less(o, lo, lo0) && !Less(o, hi, hi0);
+      desc = desc && !Less(o, lo0, lo) && !Less(o, hi0, hi);
+    }
+    prev = i;
+  }
+  return asc ? fmt::ASCENDING : desc ? fmt::DESCENDING : fmt::UNORDERED;
 }
 
 // Dictionary entries in PLAIN form: fixed width (width > 0) or BYTE_ARRAY (width == 0), with an
@@ -306,7 +338,13 @@ struct Column {
   Mode mode = kPlain;
   bool gather = false;  // given dictionary too large: ids are resolved to PLAIN values
   Dict dict;
-  std::vector<uint8_t> used;  // kDictGiven: entries referenced by indices
+  // kDictGiven page bounds come from ranks, not from comparing values: a page's min is the entry
+  // of its smallest key_lo, its max the entry of its largest key_hi. For a dictionary already in
+  // the column order without NaN the rank is the id itself and these tables are empty; otherwise
+  // by_rank lists the ids in column order, key_lo[id] is the rank (NaN: past every entry) and
+  // key_hi[id] the rank + 1 (NaN: 0), so NaN never bounds a page.
+  std::vector<uint32_t> by_rank, key_lo, key_hi;
+  uint32_t page_key_lo = UINT32_MAX, page_key_hi = 0;  // page_key_hi 0: no non-NaN value yet
   uint32_t rows = 0;
   // Current page.
   std::vector<uint8_t> defs, reps;
@@ -408,13 +446,48 @@ struct FileWriter::Impl {
     Column& k = cols[c];
     k.mode = Column::kDictGiven;
     k.dict = std::move(d);
-    k.used.assign(k.dict.size(), 0);
     // parquet-mr falls back to PLAIN when the dictionary outgrows its page limit.
     k.gather = int64_t(k.dict.PlainSize()) > o.dictionary_page_limit;
     k.page_is_dict = !k.gather;
     k.streaming = true;
-    if (!k.gather) PE_RETURN_IF_ERROR(WriteDictionaryPage(k));
+    if (!k.gather) {
+      RankDictionary(k);
+      PE_RETURN_IF_ERROR(WriteDictionaryPage(k));
+    }
     return Status::OK();
+  }
+
+  // Given dictionaries come in the caller's order. Pinot's are sorted, but by Java's compare
+  // (UTF-16 code units for strings, Float.compare with NaN last), and by number for BIG_DECIMAL
+  // before it becomes text, so one pass checks them against the column order; only a dictionary
+  // out of that order, or holding NaN, gets rank tables (sorted once per chunk).
+  static void RankDictionary(Column& k) {
+    k.by_rank.clear();
+    k.key_lo.clear();
+    k.key_hi.clear();
+    const uint32_t n = k.dict.size();
+    bool ordered = true;
+    for (uint32_t i = 0; i < n && ordered; ++i) {
+      ordered = !IsNaN(k.order, k.dict.Get(i)) &&
+                (i == 0 || !Less(k.order, k.dict.Get(i), k.dict.Get(i - 1)));
+    }
+    if (ordered) return;
+    k.by_rank.resize(n);
+    std::iota(k.by_rank.begin(), k.by_rank.end(), 0u);
+    std::stable_sort(k.by_rank.begin(), k.by_rank.end(), [&k](uint32_t a, uint32_t b) {
+      const std::string_view x = k.dict.Get(a), y = k.dict.Get(b);
+      const bool nx = IsNaN(k.order, x), ny = IsNaN(k.order, y);
+      if (nx || ny) return !nx && ny;
+      return Less(k.order, x, y);
+    });
+    k.key_lo.resize(n);
+    k.key_hi.resize(n);
+    for (uint32_t r = 0; r < n; ++r) {
+      const uint32_t id = k.by_rank[r];
+      const bool nan = IsNaN(k.order, k.dict.Get(id));
+      k.key_lo[id] = nan ? n : r;
+      k.key_hi[id] = nan ? 0 : r + 1;
+    }
   }
 
   Status AddValues(Column& k, const Input& in, size_t v0, size_t v1) {
@@ -422,15 +495,26 @@ struct FileWriter::Impl {
     const size_t n = v1 - v0;
     k.page_values += uint32_t(n);
     if (in.kind == Input::kIds) {
-      const uint32_t size = k.dict.size();
+      // One branch-free pass: the ids' span bounds the page and range-checks every id.
+      uint32_t lo = UINT32_MAX, hi = 0;
       for (size_t i = v0; i < v1; ++i) {
-        if (in.ids[i] >= size) {
-          return Status::InvalidArgument("column " + k.s.name + ": dictionary index " +
-                                         std::to_string(in.ids[i]) + " out of range");
-        }
-        k.used[in.ids[i]] = 1;
+        lo = std::min(lo, in.ids[i]);
+        hi = std::max(hi, in.ids[i]);
+      }
+      if (hi >= k.dict.size()) {
+        return Status::InvalidArgument("column " + k.s.name + ": dictionary index " +
+                                       std::to_string(hi) + " out of range");
       }
       if (!k.gather) {
+        if (k.by_rank.empty()) {
+          k.page_key_lo = std::min(k.page_key_lo, lo);
+          k.page_key_hi = std::max(k.page_key_hi, hi + 1);
+        } else {
+          for (size_t i = v0; i < v1; ++i) {
+            k.page_key_lo = std::min(k.page_key_lo, k.key_lo[in.ids[i]]);
+            k.page_key_hi = std::max(k.page_key_hi, k.key_hi[in.ids[i]]);
+          }
+        }
         k.idx.insert(k.idx.end(), in.ids + v0, in.ids + v1);
         return Status::OK();
       }
@@ -462,11 +546,14 @@ struct FileWriter::Impl {
     }
     if (k.mode == Column::kDictBuilt) {
       for (size_t i = v0; i < v1; ++i) {
-        std::string_view v = in.Bytes(i);
         bool added;
-        uint32_t id = k.dict.FindOrAdd(v, &added);
-        if (added) k.mm.Update(k.order, v);
-        k.idx.push_back(id);
+        k.idx.push_back(k.dict.FindOrAdd(in.Bytes(i), &added));
+      }
+      // Page bounds as for PLAIN pages (the ids are in insertion order, they say nothing).
+      if (in.kind == Input::kFixed) {
+        UpdateFixed(k, in.fixed + v0 * in.width, n);
+      } else {
+        for (size_t i = v0; i < v1; ++i) k.page_mm.Update(k.order, in.Bytes(i));
       }
       return Status::OK();
     }
@@ -725,18 +812,25 @@ struct FileWriter::Impl {
     const int64_t before = k.compressed;
     PE_RETURN_IF_ERROR(WritePage(k, fmt::DATA_PAGE, page, int32_t(k.page_entries), enc));
     k.index.locs.push_back({at, int32_t(k.compressed - before), int64_t(k.page_first_row)});
-    if (k.page_is_dict) {
-      ++k.dict_data_pages;
-    } else {
-      ++k.plain_data_pages;
-      k.page_mm.FixZeros(k.order);
-      k.index.ci.null_pages.push_back(k.page_values == 0);
-      k.index.ci.min_values.push_back(k.page_mm.has ? k.page_mm.min : std::string());
-      k.index.ci.max_values.push_back(k.page_mm.has ? k.page_mm.max : std::string());
-      k.index.ci.null_counts.push_back(k.page_nulls);
-      if (k.page_mm.too_long()) k.index.has_column_index = false;
-      k.mm.Merge(k.order, k.page_mm);
+    ++(k.page_is_dict ? k.dict_data_pages : k.plain_data_pages);
+    if (k.page_is_dict && k.mode == Column::kDictGiven && k.page_key_hi > 0) {
+      const bool ranked = !k.by_rank.empty();
+      k.page_mm.has = true;
+      k.page_mm.min.assign(k.dict.Get(ranked ? k.by_rank[k.page_key_lo] : k.page_key_lo));
+      k.page_mm.max.assign(k.dict.Get(ranked ? k.by_rank[k.page_key_hi - 1] : k.page_key_hi - 1));
     }
+    // ColumnIndex entry (PageIndex.md): a page without values is a null page with empty bounds.
+    // A page whose values are all NaN has no valid bounds, and then no ColumnIndex may be written
+    // for the chunk (parquet.thrift ColumnIndex, TYPE_ORDER); nor is one for oversized bounds.
+    k.page_mm.FixZeros(k.order);
+    if ((k.page_values > 0 && !k.page_mm.has) || k.page_mm.too_long()) {
+      k.index.has_column_index = false;
+    }
+    k.index.ci.null_pages.push_back(k.page_values == 0);
+    k.index.ci.min_values.push_back(k.page_mm.has ? k.page_mm.min : std::string());
+    k.index.ci.max_values.push_back(k.page_mm.has ? k.page_mm.max : std::string());
+    k.index.ci.null_counts.push_back(k.page_nulls);
+    k.mm.Merge(k.order, k.page_mm);
     k.entries += k.page_entries;
     k.nulls += k.page_nulls;
     k.defs.clear();
@@ -745,6 +839,8 @@ struct FileWriter::Impl {
     k.idx.clear();
     k.bools.clear();
     k.page_mm = MinMax();
+    k.page_key_lo = UINT32_MAX;
+    k.page_key_hi = 0;
     k.page_entries = k.page_values = k.page_nulls = 0;
     k.page_first_row = k.rows;
     return Status::OK();
@@ -755,11 +851,6 @@ struct FileWriter::Impl {
     PE_RETURN_IF_ERROR(EmitPage(k));
     fmt::ColumnChunk cc;
     fmt::ColumnMetaData& m = cc.meta;
-    if (k.mode == Column::kDictGiven) {
-      for (uint32_t i = 0; i < k.dict.size(); ++i) {
-        if (k.used[i]) k.mm.Update(k.order, k.dict.Get(i));
-      }
-    }
     int64_t start;
     if (k.streaming) {
       // Dictionary page (if any) and data pages are already in the file.
@@ -808,8 +899,8 @@ struct FileWriter::Impl {
       rg_open = true;
     }
     meta.row_groups.back().columns.push_back(std::move(cc));
-    k.index.has_column_index =
-        k.index.has_column_index && k.dict_data_pages == 0 && !k.index.locs.empty() && o.page_index;
+    k.index.has_column_index = k.index.has_column_index && !k.index.locs.empty() && o.page_index;
+    if (k.index.has_column_index) k.index.ci.boundary_order = BoundaryOrderOf(k.order, k.index.ci);
     indexes.back().push_back(std::move(k.index));
     // Reset the chunk, keep the column's shape and the row count for FlushRowGroup.
     k.active = false;
@@ -821,7 +912,9 @@ struct FileWriter::Impl {
     k.dict_data_pages = k.plain_data_pages = 0;
     k.mm = MinMax();
     k.dict.Clear();
-    k.used.clear();
+    k.by_rank.clear();
+    k.key_lo.clear();
+    k.key_hi.clear();
     k.gather = false;
     k.page_first_row = 0;
     k.streaming = k.dict_page = false;

@@ -1,7 +1,8 @@
 // The Parquet writer on its own: every physical/logical type it writes, flat and list, required
 // and optional, each codec, dictionary on/off/fallback, transcoded dictionaries, many pages and
 // row groups — each file read back by DuckDB and hyparquet and compared value by value, and the
-// column statistics checked through DuckDB's parquet_metadata.
+// column statistics checked through DuckDB's parquet_metadata and the page indexes against the
+// pages hyparquet reads (page_index_check.h).
 #include <gtest/gtest.h>
 
 #include <ctime>
@@ -9,6 +10,7 @@
 #include <random>
 
 #include "common/file.h"
+#include "page_index_check.h"
 #include "parquet/encoding.h"
 #include "parquet/parquet.h"
 #include "testing/parquet_check.h"
@@ -325,6 +327,8 @@ TEST_P(WriterMatrix, ReadersSeeEveryValue) {
   EXPECT_EQ((*w)->num_rows(), int64_t(n));
   EXPECT_EQ((*w)->num_row_groups(), 3);
   CheckFile(path, cols, k.name);
+  // Page indexes of every chunk (PLAIN, dictionary, fallback) against the pages read back.
+  EXPECT_EQ(CheckPageIndex(ReadPageIndex(path), k.name), int(3 * cols.size()));
 
   // Statistics: null counts and min/max of the flat integer and string columns, per row group.
   auto meta = pe::testing::RunNode(
@@ -433,6 +437,7 @@ TEST(Writer, GivenDictionaryAndFallback) {
                                          {"s", "l"}, reader),
                 0u);
     }
+    EXPECT_EQ(CheckPageIndex(ReadPageIndex(path), "given"), 2);
     auto meta = pe::testing::RunNode("duckdb_rows.mjs",
                                      {"select stats_min_value, stats_max_value, encodings from "
                                       "parquet_metadata('" +
