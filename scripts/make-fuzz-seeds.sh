@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
-# Writes fuzz seeds (segment_fuzz framing) into DIR: the small real segment vendored in tests/data/pinot and
-# the project's own sample segments (every format the fixture writer produces).
+# Writes fuzz seeds into OUT/<target>/ for every target in fuzz/ (framings: fuzz/fuzz_common.h):
+# the real Pinot segments vendored in tests/data/pinot (v1 and v3 layouts, and their tarballs as
+# they are) and every segment of the sample test matrix. Usage: make-fuzz-seeds.sh OUT [BUILD_DIR]
+# (BUILD_DIR: the fuzz build holding fuzz/make_fuzz_seed; default build-fuzz).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=$1
+build=${2:-build-fuzz}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 fixtures=tests/data/pinot
-if [ -f "$fixtures/legacyRawInverted_OFFLINE_0.v3.tar.gz" ]; then
-  tar xzf "$fixtures/legacyRawInverted_OFFLINE_0.v3.tar.gz" -C "$tmp"
-  ./build-fuzz/fuzz/make_fuzz_seed "$tmp/legacyRawInverted_OFFLINE_0/v3" "$out/legacy"
-fi
-if ./build/pinot-export --help 2>/dev/null | grep -qE "^ +sample"; then
-  ./build/pinot-export sample --matrix --rows 200 --out "$tmp/matrix" >/dev/null
-  for d in "$tmp"/matrix/*/v3; do
-    [ -d "$d" ] && ./build-fuzz/fuzz/make_fuzz_seed "$d" "$out/$(basename "$(dirname "$d")")"
-  done
-fi
-ls "$out" | wc -l | xargs echo "fuzz seeds:"
+dirs=()
+for t in legacyRawInverted_OFFLINE_0.v1 legacyRawInverted_OFFLINE_0.v3; do
+  mkdir -p "$tmp/x"
+  tar xzf "$fixtures/$t.tar.gz" -C "$tmp/x"
+  mv "$tmp"/x/* "$tmp/$t"  # the tarball's one top directory, renamed to name the seeds
+  dirs+=("$tmp/$t")
+done
+"$build/fuzz/make_fuzz_seed" seeds "$out" "${dirs[@]}"
+mkdir -p "$out/tarball_fuzz"
+cp "$fixtures"/legacyRawInverted_OFFLINE_0.v*.tar.gz "$out/tarball_fuzz/"

@@ -68,11 +68,21 @@ int Dump(const DumpArgs& a) {
     keys.push_back(k + ":");
   }
   std::string cell;
-  for (uint64_t first = 0; first < total; first += kBatch) {
-    uint32_t n = uint32_t(std::min<uint64_t>(kBatch, total - first));
-    for (size_t c = 0; c < readers.size(); ++c) {
-      Status s = readers[c]->ReadValues(uint32_t(first), n, &batches[c]);
-      if (!s.ok()) return Fail(s.WithContext(a.segment));
+  // Batches of kBatch docs; docs whose values pass a batch's byte limit (32-bit offsets:
+  // kInvalidArgument from the reader) are read again as halves, down to one doc.
+  uint32_t step = kBatch;
+  for (uint64_t first = 0, n = 0; first < total; first += n) {
+    n = std::min<uint64_t>(step, total - first);
+    bool halve = false;
+    for (size_t c = 0; c < readers.size() && !halve; ++c) {
+      Status s = readers[c]->ReadValues(uint32_t(first), uint32_t(n), &batches[c]);
+      halve = s.IsInvalidArgument() && n > 1;
+      if (!s.ok() && !halve) return Fail(s.WithContext(a.segment));
+    }
+    if (halve) {
+      step = uint32_t(n / 2);
+      n = 0;
+      continue;
     }
     for (uint32_t i = 0; i < n; ++i) {
       if (jsonl) out.push_back('{');

@@ -40,6 +40,9 @@ int Inspect(const InspectArgs& a) {
     j["table"] = m.table;
     j["layout"] = m.layout;
     j["totalDocs"] = m.total_docs;
+    // Pre-aggregated star-tree docs stored after the rows (SegmentMeta::star_tree_docs): never
+    // exported, so totalDocs is what dump and convert write.
+    j["starTreeDocs"] = m.star_tree_docs;
     j["timeColumn"] =
         m.time_column.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(m.time_column);
     j["startTime"] =
@@ -51,6 +54,7 @@ int Inspect(const InspectArgs& a) {
         m.start_time_ms ? nlohmann::ordered_json(*m.start_time_ms) : nlohmann::ordered_json();
     j["endTimeMs"] =
         m.end_time_ms ? nlohmann::ordered_json(*m.end_time_ms) : nlohmann::ordered_json();
+    if (!m.time_range_note.empty()) j["timeRangeNote"] = m.time_range_note;
     j["creationTimeMs"] =
         m.creation_time_ms ? nlohmann::ordered_json(*m.creation_time_ms) : nlohmann::ordered_json();
     j["crc"] = m.crc ? nlohmann::ordered_json(*m.crc) : nlohmann::ordered_json();
@@ -93,12 +97,19 @@ int Inspect(const InspectArgs& a) {
   std::printf("table        %s\n", m.table.c_str());
   std::printf("layout       %s\n", m.layout.c_str());
   std::printf("total docs   %u\n", m.total_docs);
+  if (m.star_tree_docs > 0) {
+    std::printf("star-tree    %u pre-aggregated docs after the %u rows (not exported)\n",
+                m.star_tree_docs, m.total_docs);
+  }
   if (!m.time_column.empty()) {
     std::printf("time column  %s", m.time_column.c_str());
     if (m.start_time)
       std::printf(" [%lld, %lld] %s", (long long)*m.start_time, (long long)*m.end_time,
                   m.time_unit.c_str());
     std::printf("\n");
+  }
+  if (!m.time_range_note.empty()) {
+    std::printf("time range   not in ms: %s\n", m.time_range_note.c_str());
   }
   if (m.creation_time_ms) std::printf("created      %lld ms\n", (long long)*m.creation_time_ms);
   if (m.crc) std::printf("crc          %lld\n", (long long)*m.crc);

@@ -1,8 +1,10 @@
-// pinot-export command line. Exit codes: 0 ok, 1 bad input, 2 usage error.
+// pinot-export command line. Exit codes: 0 ok, 1 bad input, 2 usage error. An exception that
+// escapes a command (out of memory included) is reported as one line and exit 1 (cli/guard.h).
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/guard.h"
 
 namespace pe::cli {
 int Fail(const Status& s) {
@@ -11,7 +13,9 @@ int Fail(const Status& s) {
 }
 }  // namespace pe::cli
 
-int main(int argc, char** argv) {
+namespace {
+
+int Main(int argc, char** argv) {
   using namespace pe::cli;
   CLI::App app{"pinot-export: export Apache Pinot segments to Parquet and the data lake"};
   app.set_version_flag("--version", std::string("pinot-export ") + PE_VERSION);
@@ -71,8 +75,10 @@ int main(int argc, char** argv) {
   samp->add_flag("--demo", sa.demo, "One REALTIME (LLC) events segment tarball at --out");
   samp->add_option("--profile", sa.profile, "Benchmark segment: dict|raw (streamed)")
       ->check(CLI::IsMember({"dict", "raw"}));
-  auto* rows_opt =
-      samp->add_option("--rows", sa.rows, "Rows per segment")->check(CLI::NonNegativeNumber);
+  auto* rows_opt = samp->add_option("--rows", sa.rows,
+                                    "Rows per segment (default: 1000 with --matrix, 100000 with "
+                                    "--demo, 1000000 with --profile)")
+                       ->check(CLI::NonNegativeNumber);
   samp->add_option("--seed", sa.seed, "Seed of the deterministic pseudo-random rows")
       ->capture_default_str();
   samp->add_option("--out", sa.out, "Output directory (--matrix) or path")->required();
@@ -91,4 +97,10 @@ int main(int argc, char** argv) {
     return Sample(sa);
   }
   return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return pe::cli::RunGuarded([&] { return Main(argc, argv); });
 }

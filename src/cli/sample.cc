@@ -1,12 +1,14 @@
 // `pinot-export sample`: writes segments in Apache Pinot's exact on-disk formats (src/sample/).
 //   --matrix  --out DIR   one segment directory per matrix group + DIR/expected/<segment>.jsonl
-//                         (the rows `dump --format jsonl` must print)
+//                         (the rows `dump --format jsonl` must print); 1000 rows each by default
 //   --demo    --out PATH  one REALTIME (LLC) events segment as a tarball: gzip when PATH has no
 //                         extension or ends in .tar.gz, else .tar.lz4 / .tar.zst / .tar;
-//                         PATH's basename names the segment when it is an LLC name
+//                         PATH's basename names the segment when it is an LLC name; 100000 rows
+//                         by default
 //   --profile dict|raw --out PATH   a large benchmark segment, streamed column by column: a
 //                         segment directory at PATH, or a tarball if PATH ends in
-//                         .tar[.gz|.lz4|.zst]
+//                         .tar[.gz|.lz4|.zst]; 1000000 rows by default
+// --rows N (0 <= N <= 2147483647) overrides the default.
 #include "sample/sample.h"
 
 #include <unistd.h>
@@ -42,8 +44,9 @@ std::string StripTarExtension(std::string name) {
 // directory) or packs it into the tarball `out`.
 Status WriteTo(const sample::SegmentSpec& spec, sample::ValueSource& src, const std::string& out,
                bool tarball) {
-  fs::path target = fs::absolute(out);
   std::error_code ec;
+  fs::path target = fs::absolute(out, ec);
+  if (ec) return Status::InvalidArgument("--out " + out + ": " + ec.message());
   fs::create_directories(target.parent_path(), ec);
   if (ec) return Status::IOError("cannot create " + target.parent_path().string());
   const std::string scratch =
@@ -71,13 +74,18 @@ int Sample(const SampleArgs& a) {
     std::fprintf(stderr, "pinot-export: sample needs exactly one of --matrix, --demo, --profile\n");
     return 2;
   }
-  if (a.rows < 0 || a.rows > int64_t(INT32_MAX)) {
+  if (a.out.empty()) {
+    std::fprintf(stderr, "pinot-export: --out must not be empty\n");
+    return 2;
+  }
+  // a.rows is meaningful only when --rows was given (each mode has its own default below).
+  if (a.rows_given && (a.rows < 0 || a.rows > int64_t(INT32_MAX))) {
     std::fprintf(stderr, "pinot-export: --rows must be in [0, 2147483647]\n");
     return 2;
   }
   if (a.matrix) {
     sample::MatrixOptions o;
-    o.rows = uint32_t(a.rows >= 0 && a.rows_given ? a.rows : 1000);
+    o.rows = uint32_t(a.rows_given ? a.rows : 1000);
     o.seed = a.seed;
     std::error_code ec;
     fs::create_directories(a.out + "/expected", ec);

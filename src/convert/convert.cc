@@ -24,6 +24,27 @@ namespace {
 
 constexpr uint32_t kBatch = 4096;
 
+// Reads docs [first, first + n) in batches of at most kBatch docs with `read(doc, count, b)`
+// (ReadValues or ReadIds) and calls `fn(doc, count)` after each. A batch whose bytes would pass
+// ColumnBatch::max_bytes (the 32-bit offsets) is refused by the reader with kInvalidArgument; it
+// is read again as halves, down to one doc, so huge values slow a column down instead of failing.
+template <typename Read, typename Fn>
+Status InBatches(uint32_t first, uint32_t n, Read read, Fn fn) {
+  uint32_t step = kBatch;
+  for (uint32_t done = 0; done < n;) {
+    const uint32_t k = std::min(step, n - done);
+    Status st = read(first + done, k);
+    if (st.IsInvalidArgument() && k > 1) {
+      step = k / 2;
+      continue;
+    }
+    PE_RETURN_IF_ERROR(st);
+    PE_RETURN_IF_ERROR(fn(first + done, k));
+    done += k;
+  }
+  return Status::OK();
+}
+
 Result<ColumnSchema> MapColumn(const ColumnMeta& c, const Options& o) {
   ColumnSchema s;
   s.name = c.name;
@@ -110,7 +131,9 @@ class ColumnStreamer {
  public:
   ColumnStreamer(const ColumnMeta& m, const ColumnSchema& s, const Options& o, int col,
                  segment::ColumnReader* r, parquet::FileWriter* w)
-      : m_(m), s_(s), o_(o), col_(col), r_(r), w_(w) {}
+      : m_(m), s_(s), o_(o), col_(col), r_(r), w_(w) {
+    if (o.batch_max_bytes != 0) b_.max_bytes = std::min(o.batch_max_bytes, b_.max_bytes);
+  }
 
   Status Write(uint32_t first, uint32_t n, bool whole_segment) {
     if (UseDictionary()) return WriteDictionaryEncoded(first, n, whole_segment);
@@ -119,12 +142,9 @@ class ColumnStreamer {
 
  private:
   Status WriteAllValues(uint32_t first, uint32_t n) {
-    for (uint32_t done = 0; done < n; done += kBatch) {
-      uint32_t k = std::min(kBatch, n - done);
-      PE_RETURN_IF_ERROR(r_->ReadValues(first + done, k, &b_));
-      PE_RETURN_IF_ERROR(WriteValues(b_));
-    }
-    return Status::OK();
+    return InBatches(
+        first, n, [&](uint32_t doc, uint32_t k) { return r_->ReadValues(doc, k, &b_); },
+        [&](uint32_t, uint32_t) { return WriteValues(b_); });
   }
 
   // PLAIN size of the Parquet dictionary of dn entries (binary values: their Pinot lengths; the
@@ -286,18 +306,19 @@ class ColumnStreamer {
     } else if (!whole_segment) {
       std::vector<uint8_t>& mark = mark_;
       mark.assign(card, 0);
-      for (uint32_t done = 0; done < n; done += kBatch) {
-        uint32_t k = std::min(kBatch, n - done);
-        PE_RETURN_IF_ERROR(r_->ReadIds(first + done, k, &b_));
-        for (uint32_t i = 0; i < k; ++i) {
-          if (!b_.nulls.empty() && b_.nulls[i] && s_.optional) continue;
-          if (b_.offsets.empty()) {
-            mark[b_.ids[i]] = 1;
-          } else {
-            for (uint32_t j = b_.offsets[i]; j < b_.offsets[i + 1]; ++j) mark[b_.ids[j]] = 1;
-          }
-        }
-      }
+      PE_RETURN_IF_ERROR(InBatches(
+          first, n, [&](uint32_t doc, uint32_t k) { return r_->ReadIds(doc, k, &b_); },
+          [&](uint32_t, uint32_t k) {
+            for (uint32_t i = 0; i < k; ++i) {
+              if (!b_.nulls.empty() && b_.nulls[i] && s_.optional) continue;
+              if (b_.offsets.empty()) {
+                mark[b_.ids[i]] = 1;
+              } else {
+                for (uint32_t j = b_.offsets[i]; j < b_.offsets[i + 1]; ++j) mark[b_.ids[j]] = 1;
+              }
+            }
+            return Status::OK();
+          }));
       remap_.assign(card, 0);
       for (uint32_t id = 0; id < card; ++id) {
         if (mark[id]) {
@@ -363,18 +384,17 @@ class ColumnStreamer {
         break;
       }
     }
-    for (uint32_t done = 0; done < n; done += kBatch) {
-      uint32_t k = std::min(kBatch, n - done);
-      PE_RETURN_IF_ERROR(r_->ReadIds(first + done, k, &b_));
-      if (range) {
-        for (auto& id : b_.ids) id -= base;  // out-of-range ids wrap and fail in the writer
-      } else if (!remap_.empty()) {
-        for (auto& id : b_.ids) id = remap_[id];
-      }
-      const uint32_t* ids = Compact(b_, b_.ids, &ids_);
-      PE_RETURN_IF_ERROR(w_->WriteIndices(col_, k, ids, Nulls(b_), ListOffsets(b_)));
-    }
-    return Status::OK();
+    return InBatches(
+        first, n, [&](uint32_t doc, uint32_t k) { return r_->ReadIds(doc, k, &b_); },
+        [&](uint32_t, uint32_t k) {
+          if (range) {
+            for (auto& id : b_.ids) id -= base;  // out-of-range ids wrap and fail in the writer
+          } else if (!remap_.empty()) {
+            for (auto& id : b_.ids) id = remap_[id];
+          }
+          const uint32_t* ids = Compact(b_, b_.ids, &ids_);
+          return w_->WriteIndices(col_, k, ids, Nulls(b_), ListOffsets(b_));
+        });
   }
 
   const ColumnMeta& m_;
@@ -415,13 +435,14 @@ Result<JsonShape> InferShape(const ColumnMeta& m, segment::ColumnReader* r, uint
     return shape;
   }
   ColumnBatch b;
-  for (uint32_t first = 0; first < docs; first += kBatch) {
-    const uint32_t n = std::min(kBatch, docs - first);
-    PE_RETURN_IF_ERROR(r->ReadValues(first, n, &b));
-    for (uint32_t i = 0; i < n; ++i) {
-      if (b.nulls.empty() || !b.nulls[i]) PE_RETURN_IF_ERROR(observe(b.binary(i)));
-    }
-  }
+  PE_RETURN_IF_ERROR(InBatches(
+      0, docs, [&](uint32_t doc, uint32_t k) { return r->ReadValues(doc, k, &b); },
+      [&](uint32_t, uint32_t k) {
+        for (uint32_t i = 0; i < k; ++i) {
+          if (b.nulls.empty() || !b.nulls[i]) PE_RETURN_IF_ERROR(observe(b.binary(i)));
+        }
+        return Status::OK();
+      }));
   return shape;
 }
 
@@ -430,19 +451,18 @@ Status WriteShaped(const ColumnMeta& m, const JsonShape& shape, segment::ColumnR
                    uint32_t first, uint32_t n, int first_leaf, parquet::FileWriter* w) {
   JsonShredder sh(ShapeLeaves(shape));
   ColumnBatch b;
-  for (uint32_t done = 0; done < n; done += kBatch) {
-    const uint32_t k = std::min(kBatch, n - done);
-    PE_RETURN_IF_ERROR(r->ReadValues(first + done, k, &b));
-    for (uint32_t i = 0; i < k; ++i) {
-      std::string_view v;
-      const bool null = !b.nulls.empty() && b.nulls[i];
-      if (!null) v = b.binary(i);
-      Status s = sh.Add(null ? nullptr : &v);
-      if (!s.ok()) {
-        return s.WithContext("column " + m.name + " doc " + std::to_string(first + done + i));
-      }
-    }
-  }
+  PE_RETURN_IF_ERROR(InBatches(
+      first, n, [&](uint32_t doc, uint32_t k) { return r->ReadValues(doc, k, &b); },
+      [&](uint32_t doc, uint32_t k) {
+        for (uint32_t i = 0; i < k; ++i) {
+          std::string_view v;
+          const bool null = !b.nulls.empty() && b.nulls[i];
+          if (!null) v = b.binary(i);
+          Status s = sh.Add(null ? nullptr : &v);
+          if (!s.ok()) return s.WithContext("column " + m.name + " doc " + std::to_string(doc + i));
+        }
+        return Status::OK();
+      }));
   return sh.Flush(w, first_leaf);
 }
 
@@ -518,7 +538,7 @@ Result<Summary> ConvertSegment(const segment::Segment& seg, const std::string& o
   wo.page_bytes = o.page_bytes;
   wo.dictionary = o.dictionary;
   wo.dictionary_page_limit = o.dictionary_page_limit;
-  wo.created_by = std::string("pinot-export ") + PE_VERSION;
+  wo.created_by = parquet::CreatedBy();
   wo.key_values = {{"pinot.table", m.table},
                    {"pinot.segment.name", m.name},
                    {"pinot.segment.totalDocs", std::to_string(m.total_docs)}};

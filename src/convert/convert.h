@@ -36,6 +36,9 @@ struct Options {
   int decimal_precision = 0;                       // fileFormat.parquet.decimal.precision (0 = off)
   int decimal_scale = 0;                           // fileFormat.parquet.decimal.scale
   std::vector<std::string> columns;                // empty = all physical columns, by name
+  // Most bytes one read batch of a column may hold (segment::ColumnBatch::max_bytes; 0 = its
+  // 32-bit offset limit). Docs whose values pass it are read in smaller batches.
+  uint64_t batch_max_bytes = 0;
   // Called after each row group with (rows written, total rows).
   std::function<void(uint64_t, uint64_t)> progress;
 };

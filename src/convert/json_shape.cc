@@ -68,6 +68,8 @@ ColumnSchema FieldSchema(const std::string& name, const JsonShape& s) {
 
 }  // namespace
 
+JsonShape::JsonShape() = default;
+
 void JsonShape::Observe(const nlohmann::json& v, int depth, int max_depth) {
   if (v.is_null() || kind == kJson) return;
   if (v.is_object() && depth < max_depth) {
@@ -76,7 +78,10 @@ void JsonShape::Observe(const nlohmann::json& v, int depth, int max_depth) {
       kind = kJson;
       return;
     }
-    for (const auto& [k, x] : v.items()) {
+    for (const auto& item : v.items()) {
+      // Not a structured binding: clang before 16 cannot capture one in the lambda below.
+      const std::string& k = item.key();
+      const nlohmann::json& x = item.value();
       auto it = std::find_if(fields.begin(), fields.end(), [&](auto& f) { return f.first == k; });
       if (it == fields.end()) {
         fields.emplace_back(k, JsonShape());

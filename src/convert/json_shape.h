@@ -22,6 +22,10 @@ struct JsonShape {
   Kind kind = kUnknown;
   std::vector<std::pair<std::string, JsonShape>> fields;  // kObject
 
+  // Defined out of line: an implicit one makes clang with libstdc++ instantiate
+  // pair<string, JsonShape> while JsonShape is still incomplete (a compile error).
+  JsonShape();
+
   // Widens the shape to cover `v`, found at `depth` (the column value is depth 0).
   void Observe(const nlohmann::json& v, int depth, int max_depth);
   // Leaf count of the group this shape maps to (1 for a leaf).

@@ -5,6 +5,8 @@
 // null. The forward index still stores the column's defaultNullValue for those docs.
 #include <roaring/roaring.h>
 
+#include <algorithm>
+
 #include "segment/segment_internal.h"
 
 namespace pe::segment {
@@ -40,6 +42,7 @@ class ColumnReaderImpl final : public ColumnReader {
     out->num_docs = n;
     PE_RETURN_IF_ERROR(fwd_->Read(first, n, out));
     if (has_ids()) {
+      PE_RETURN_IF_ERROR(CheckGather(*out));
       dict_->Gather(out->ids.data(), out->ids.size(), out);
       out->ids.clear();
     }
@@ -48,6 +51,20 @@ class ColumnReaderImpl final : public ColumnReader {
     }
     FillNulls(first, n, out);
     return Status::OK();
+  }
+
+  // The batch size limit (segment.h) for the values the ids in `out` look up: dictionary values
+  // repeat, so a small forward index can name far more bytes than it holds.
+  Status CheckGather(const ColumnBatch& out) const {
+    const size_t n = out.ids.size();
+    if (!meta_.single_value) {
+      const int w = FixedWidth(meta_.stored_type);
+      PE_RETURN_IF_ERROR(CheckBatchBytes(meta_, out, uint64_t(n) * (w ? w : 4), "values"));
+    }
+    if (meta_.stored_type != StoredType::kBinary) return Status::OK();
+    uint64_t bytes = 0;
+    for (size_t i = 0; i < n; ++i) bytes += dict_->GetBytes(out.ids[i]).size();
+    return CheckBatchBytes(meta_, out, bytes, "binary data");
   }
 
   Status Check(uint32_t first, uint32_t n) const {
@@ -81,11 +98,21 @@ class ColumnReaderImpl final : public ColumnReader {
 
 }  // namespace
 
+Status CheckBatchBytes(const ColumnMeta& m, const ColumnBatch& out, uint64_t bytes,
+                       const char* what) {
+  const uint64_t limit = std::min(out.max_bytes, ColumnBatch::kMaxBytes);
+  if (bytes <= limit) return Status::OK();
+  return Status::InvalidArgument("column " + m.name + ": docs [" + std::to_string(out.first_doc) +
+                                 ", " + std::to_string(uint64_t(out.first_doc) + out.num_docs) +
+                                 ") hold more than " + std::to_string(limit) + " bytes of " + what +
+                                 ", the most one batch can hold (32-bit offsets): read fewer docs");
+}
+
 Result<std::unique_ptr<ColumnReader>> OpenColumnReader(const SegmentMeta& seg, const ColumnMeta& m,
                                                        const IndexStore& store, char pad) {
   std::unique_ptr<ColumnReaderImpl> r(new ColumnReaderImpl());
   r->meta_ = m;
-  r->total_docs_ = seg.total_docs;
+  r->total_docs_ = seg.total_docs;  // rows; the index files cover seg.index_docs()
   ColumnMeta& meta = r->meta_;
   const std::string what = "column " + m.name;
   if (!m.unsupported.empty()) return Status::NotSupported(m.unsupported);
@@ -93,14 +120,14 @@ Result<std::unique_ptr<ColumnReader>> OpenColumnReader(const SegmentMeta& seg, c
     PE_ASSIGN_OR_RETURN(auto d, store.Find(m.name, kDictionary));
     if (d) {
       PE_ASSIGN_OR_RETURN(r->dict_, OpenDictionary(meta, *d, pad));
-    } else if (m.dict_encoded && seg.total_docs > 0) {
+    } else if (m.dict_encoded && seg.index_docs() > 0) {
       return Status::Corruption(what +
                                 ": dictionary-encoded but the segment has no dictionary for it");
     }
   }
   std::string suffix;
   PE_ASSIGN_OR_RETURN(auto fwd, store.FindForward(m.name, &suffix));
-  if (seg.total_docs == 0) {
+  if (seg.index_docs() == 0) {
     // Empty segment: no index data is required.
   } else if (fwd) {
     // v1 file names say which kind it is; v3 relies on the metadata (forwardIndexEncoding).
@@ -109,12 +136,12 @@ Result<std::unique_ptr<ColumnReader>> OpenColumnReader(const SegmentMeta& seg, c
     if (!suffix.empty() && suffix == ".sv.sorted.fwd") meta.sorted = true;
     if (raw) {
       meta.dict_encoded = false;
-      PE_ASSIGN_OR_RETURN(r->fwd_, OpenRawForward(meta, seg.total_docs, *fwd, &meta.forward,
+      PE_ASSIGN_OR_RETURN(r->fwd_, OpenRawForward(meta, seg.index_docs(), *fwd, &meta.forward,
                                                   &meta.raw_version, &meta.codec));
     } else {
       if (!r->dict_)
         return Status::Corruption(what + ": dictionary-encoded forward index without a dictionary");
-      PE_ASSIGN_OR_RETURN(r->fwd_, OpenDictForward(meta, seg.total_docs, *fwd, &meta.forward));
+      PE_ASSIGN_OR_RETURN(r->fwd_, OpenDictForward(meta, seg.index_docs(), *fwd, &meta.forward));
     }
   } else {
     PE_ASSIGN_OR_RETURN(auto inv, store.Find(m.name, kInvertedIndex));
@@ -123,7 +150,7 @@ Result<std::unique_ptr<ColumnReader>> OpenColumnReader(const SegmentMeta& seg, c
                                   ": forward index is disabled and there is no dictionary + "
                                   "inverted index to rebuild it from");
     }
-    PE_ASSIGN_OR_RETURN(r->fwd_, OpenRebuiltForward(meta, seg.total_docs, *inv));
+    PE_ASSIGN_OR_RETURN(r->fwd_, OpenRebuiltForward(meta, seg.index_docs(), *inv));
     meta.forward = ForwardKind::kRebuiltInverted;
     r->rebuilt_ = true;
   }
@@ -135,11 +162,11 @@ Result<std::unique_ptr<ColumnReader>> OpenColumnReader(const SegmentMeta& seg, c
     r->nulls_.reset(b);
     meta.has_null_vector = true;
     meta.null_count = roaring_bitmap_get_cardinality(b);
-    if (meta.null_count > 0 && roaring_bitmap_maximum(b) >= seg.total_docs) {
+    if (meta.null_count > 0 && roaring_bitmap_maximum(b) >= seg.index_docs()) {
       return Status::Corruption(what + ": null value vector names a doc past total docs");
     }
   }
-  if (seg.total_docs > 0 && !r->fwd_) return Status::Corruption(what + ": no forward index");
+  if (seg.index_docs() > 0 && !r->fwd_) return Status::Corruption(what + ": no forward index");
   return std::unique_ptr<ColumnReader>(std::move(r));
 }
 

@@ -205,6 +205,12 @@ Result<std::unique_ptr<Dictionary>> OpenDictionary(const ColumnMeta& m, Span buf
                               " bytes is not a multiple of cardinality " + std::to_string(card));
   }
   uint32_t width = uint32_t(buf.size() / card);
+  // Entries are distinct (sorted, id = position), so a 0-byte width holds only "": an empty
+  // buffer cannot back a larger cardinality (and must not size the per-entry tables).
+  if (width == 0 && card > 1) {
+    return Status::Corruption(what + ": empty, but cardinality is " + std::to_string(card) +
+                              " (0-byte entries hold at most one value)");
+  }
   bool padded = m.data_type == DataType::kString || m.data_type == DataType::kJson;
   int pad = padded ? static_cast<unsigned char>(legacy_pad) : -1;
   return std::unique_ptr<Dictionary>(new FixedBytesDictionary(buf, card, width, pad));

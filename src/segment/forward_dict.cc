@@ -23,6 +23,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 
 #include "segment/segment_internal.h"
 
@@ -126,6 +127,7 @@ class FixedBitMVReader final : public ForwardReader {
       PE_RETURN_IF_ERROR(NextDocEnd(&v));
       out->offsets[i + 1] = uint32_t(v - start);
     }
+    PE_RETURN_IF_ERROR(CheckBatchBytes(m_, *out, 4 * (v - start), "values"));
     size_t nv = size_t(v - start);
     out->ids.resize(nv);
     UnpackBits(buf_.data() + ids_off_, bits_, start, nv, out->ids.data());
@@ -191,9 +193,12 @@ class EntryDictMVReader final : public ForwardReader {
   Status Read(uint32_t first, uint32_t n, ColumnBatch* out) override {
     entries_.resize(n);
     UnpackBits(buf_.data() + 24, bits_id_, first, n, entries_.data());
+    // Docs share entries, so n docs can name far more values than the file holds: validate and
+    // count first, then allocate once.
+    starts_.resize(n);
     out->offsets.resize(size_t(n) + 1);
     out->offsets[0] = 0;
-    out->ids.clear();
+    uint64_t total = 0;
     uint32_t se[2];
     for (uint32_t i = 0; i < n; ++i) {
       uint32_t e = entries_[i];
@@ -203,10 +208,22 @@ class EntryDictMVReader final : public ForwardReader {
       if (se[0] > se[1] || se[1] > total_values_) {
         return Status::Corruption("column " + m_.name + ": MV entry offsets out of range");
       }
-      size_t at = out->ids.size();
-      out->ids.resize(at + (se[1] - se[0]));
-      UnpackBits(buf_.data() + val_off_, bits_value_, se[0], se[1] - se[0], out->ids.data() + at);
-      out->offsets[i + 1] = uint32_t(out->ids.size());
+      // Pinot's reader fills a buffer of maxNumberOfMultiValues ids per doc.
+      if (m_.max_multi_values > 0 && se[1] - se[0] > m_.max_multi_values) {
+        return Status::Corruption("column " + m_.name + ": MV entry " + std::to_string(e) +
+                                  " holds " + std::to_string(se[1] - se[0]) +
+                                  " values, more than maxNumberOfMultiValues " +
+                                  std::to_string(m_.max_multi_values));
+      }
+      starts_[i] = se[0];
+      total += se[1] - se[0];
+      PE_RETURN_IF_ERROR(CheckBatchBytes(m_, *out, 4 * total, "values"));
+      out->offsets[i + 1] = uint32_t(total);
+    }
+    out->ids.resize(size_t(total));
+    for (uint32_t i = 0; i < n; ++i) {
+      UnpackBits(buf_.data() + val_off_, bits_value_, starts_[i],
+                 out->offsets[i + 1] - out->offsets[i], out->ids.data() + out->offsets[i]);
     }
     return CheckIds(m_, out->ids.data(), out->ids.size());
   }
@@ -216,7 +233,7 @@ class EntryDictMVReader final : public ForwardReader {
   Span buf_;
   int bits_value_, bits_id_, bits_off_;
   uint32_t unique_, total_values_, off_off_, val_off_;
-  std::vector<uint32_t> entries_;
+  std::vector<uint32_t> entries_, starts_;
 };
 
 // Materialises the forward index from the inverted index once (4 bytes per doc): rebuilding it is
@@ -307,7 +324,14 @@ Result<std::unique_ptr<ForwardReader>> OpenRebuiltForward(const ColumnMeta& m, u
   // New writers store absolute offsets (first = header size); old ones relative to the bitmaps.
   uint64_t header = (uint64_t(card) + 1) * 4;
   uint64_t shift = base == header ? 0 : header - base;
-  std::vector<uint32_t> ids(total_docs, UINT32_MAX);
+  // Every doc is in exactly one bitmap: their cardinalities must add up to total docs before 4
+  // bytes per doc are allocated (Roaring runs let a few bytes name millions of docs, so the file
+  // size does not bound total docs; the bitmaps do).
+  struct RoaringDeleter {
+    void operator()(roaring_bitmap_t* b) const { roaring_bitmap_free(b); }
+  };
+  std::vector<std::unique_ptr<roaring_bitmap_t, RoaringDeleter>> bitmaps;
+  uint64_t covered = 0;
   for (uint32_t d = 0; d < card; ++d) {
     uint64_t s = LoadBE32(inv.data() + 4 * size_t(d)) + shift;
     uint64_t e = LoadBE32(inv.data() + 4 * size_t(d) + 4) + shift;
@@ -315,19 +339,25 @@ Result<std::unique_ptr<ForwardReader>> OpenRebuiltForward(const ColumnMeta& m, u
     roaring_bitmap_t* bm = roaring_bitmap_portable_deserialize_safe(
         reinterpret_cast<const char*>(inv.data() + s), size_t(e - s));
     if (!bm) return Status::Corruption(what + ": bitmap " + std::to_string(d) + " is not Roaring");
-    roaring_uint32_iterator_t* it = roaring_create_iterator(bm);
-    bool bad = false;
+    bitmaps.emplace_back(bm);
+    covered += roaring_bitmap_get_cardinality(bm);
+    if (roaring_bitmap_get_cardinality(bm) > 0 && roaring_bitmap_maximum(bm) >= total_docs) {
+      return Status::Corruption(what + ": doc id past total docs");
+    }
+  }
+  if (covered != total_docs) {
+    return Status::Corruption(what + ": bitmaps hold " + std::to_string(covered) +
+                              " docs, segment.total.docs is " + std::to_string(total_docs));
+  }
+  std::vector<uint32_t> ids(total_docs, UINT32_MAX);
+  for (uint32_t d = 0; d < card; ++d) {
+    roaring_uint32_iterator_t* it = roaring_create_iterator(bitmaps[d].get());
     while (it->has_value) {
-      if (it->current_value >= total_docs) {
-        bad = true;
-        break;
-      }
       ids[it->current_value] = d;
       roaring_advance_uint32_iterator(it);
     }
     roaring_free_uint32_iterator(it);
-    roaring_bitmap_free(bm);
-    if (bad) return Status::Corruption(what + ": doc id past total docs");
+    bitmaps[d].reset();
   }
   for (uint32_t doc = 0; doc < total_docs; ++doc) {
     if (ids[doc] == UINT32_MAX) {

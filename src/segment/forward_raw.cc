@@ -64,10 +64,17 @@ void AppendFixed(StoredType t, const uint8_t* p, size_t n, ColumnBatch* out) {
   }
 }
 
-void AppendBinary(std::string_view v, ColumnBatch* out) {
+Status AppendBinary(const ColumnMeta& m, std::string_view v, ColumnBatch* out) {
+  PE_RETURN_IF_ERROR(CheckBatchBytes(m, *out, out->bin_data.size() + v.size(), "binary data"));
   if (out->bin_offsets.empty()) out->bin_offsets.push_back(uint32_t(out->bin_data.size()));
   out->bin_data.append(v);
   out->bin_offsets.push_back(uint32_t(out->bin_data.size()));
+  return Status::OK();
+}
+
+// MV: the batch's value array may grow to `values` values of `width` bytes.
+Status CheckMvValues(const ColumnMeta& m, const ColumnBatch& out, uint64_t values, size_t width) {
+  return CheckBatchBytes(m, out, values * width, "values");
 }
 
 // Appends one entry's values (payload of one doc) to `out`.
@@ -75,10 +82,7 @@ Status AppendEntry(const ColumnMeta& m, std::string_view e, bool mv_fixed_has_co
                    ColumnBatch* out) {
   const uint8_t* p = reinterpret_cast<const uint8_t*>(e.data());
   if (m.single_value) {
-    if (m.stored_type == StoredType::kBinary) {
-      AppendBinary(e, out);
-      return Status::OK();
-    }
+    if (m.stored_type == StoredType::kBinary) return AppendBinary(m, e, out);
     if (e.size() != size_t(FixedWidth(m.stored_type))) {
       return Status::Corruption("column " + m.name + ": value of " + std::to_string(e.size()) +
                                 " bytes for a fixed-width type");
@@ -99,6 +103,7 @@ Status AppendEntry(const ColumnMeta& m, std::string_view e, bool mv_fixed_has_co
       if (e.size() % w) return Status::Corruption(bad);
       n = e.size() / w;
     }
+    PE_RETURN_IF_ERROR(CheckMvValues(m, *out, uint64_t(out->offsets.back()) + n, w));
     AppendFixed(m.stored_type, p, n, out);
     out->offsets.push_back(out->offsets.back() + uint32_t(n));
     return Status::OK();
@@ -106,11 +111,12 @@ Status AppendEntry(const ColumnMeta& m, std::string_view e, bool mv_fixed_has_co
   if (e.size() < 4) return Status::Corruption(bad);
   uint32_t n = LoadBE32(p);
   if ((e.size() - 4) / 4 < n) return Status::Corruption(bad);
+  PE_RETURN_IF_ERROR(CheckMvValues(m, *out, uint64_t(out->offsets.back()) + n, 4));
   uint64_t pos = 4 + 4 * uint64_t(n);
   for (uint32_t i = 0; i < n; ++i) {
     uint32_t len = LoadBE32(p + 4 + 4 * size_t(i));
     if (len > e.size() - pos) return Status::Corruption(bad);
-    AppendBinary(e.substr(pos, len), out);
+    PE_RETURN_IF_ERROR(AppendBinary(m, e.substr(pos, len), out));
     pos += len;
   }
   out->offsets.push_back(out->offsets.back() + n);
@@ -188,7 +194,13 @@ class ChunkReader final : public ForwardReader {
     } else {
       r->capacity_ = size_t(r->dpc_) * (4 + size_t(r->longest_));
     }
-    if (r->capacity_ > (size_t(1) << 31)) return Status::Corruption(what + ": chunk too large");
+    // A chunk is one Java byte array/ByteBuffer: under 2 GiB.
+    if (r->capacity_ > (size_t(1) << 31)) {
+      return Status::Corruption(what + ": header declares chunks of " +
+                                std::to_string(r->capacity_) + " bytes (numDocsPerChunk " +
+                                std::to_string(r->dpc_) + ", lengthOfLongestEntry " +
+                                std::to_string(r->longest_) + "), more than 2 GiB");
+    }
     return std::unique_ptr<ForwardReader>(std::move(r));
   }
 
@@ -236,7 +248,9 @@ class ChunkReader final : public ForwardReader {
       chunk_ = in;
     } else {
       Status s = Decompress(codec_, in, capacity_, /*gzip_le_size=*/false, &scratch_);
-      if (!s.ok()) return s.WithContext("column " + m_.name + " chunk " + std::to_string(c));
+      if (!s.ok()) {
+        return s.WithContext("column " + m_.name + " raw forward index chunk " + std::to_string(c));
+      }
       chunk_ = Span(reinterpret_cast<const uint8_t*>(scratch_.data()), scratch_.size());
     }
     cur_ = c;
@@ -357,7 +371,9 @@ class VarByteV4Reader final : public ForwardReader {
       chunk_ = in;
     } else {
       Status s = Decompress(codec_, in, cap, /*gzip_le_size=*/true, &scratch_);
-      if (!s.ok()) return s.WithContext("column " + m_.name + " chunk " + std::to_string(c));
+      if (!s.ok()) {
+        return s.WithContext("column " + m_.name + " raw forward index chunk " + std::to_string(c));
+      }
       chunk_ = Span(reinterpret_cast<const uint8_t*>(scratch_.data()), scratch_.size());
     }
     uint32_t next_first = c + 1 < first_doc_.size() ? first_doc_[c + 1] : total_docs_;

@@ -27,6 +27,24 @@ namespace {
 
 constexpr uint8_t kPsfMagic[8] = {0xDE, 0xAD, 0xBE, 0xEF, 0xDE, 0xAF, 0xBE, 0xAD};
 
+// v1 file suffixes this reader reads (V1Constants.Indexes); forward indexes in lookup order.
+constexpr const char* kV1ForwardSuffixes[] = {".sv.unsorted.fwd", ".sv.sorted.fwd", ".mv.fwd",
+                                              ".sv.raw.fwd", ".mv.raw.fwd"};
+constexpr const char* kV1OtherSuffixes[] = {".dict", ".bitmap.nullvalue", ".bitmap.inv"};
+
+bool HasV1IndexSuffix(const std::string& name) {
+  auto ends = [&](std::string_view suf) {
+    return name.size() > suf.size() && name.compare(name.size() - suf.size(), suf.size(), suf) == 0;
+  };
+  for (const char* s : kV1ForwardSuffixes) {
+    if (ends(s)) return true;
+  }
+  for (const char* s : kV1OtherSuffixes) {
+    if (ends(s)) return true;
+  }
+  return false;
+}
+
 // Extracts a (compressed) tarball into `dest`, refusing absolute paths, "..", links and devices.
 Status ExtractTarball(const std::string& path, const std::string& dest) {
   // Sniff: gzip 1F 8B, LZ4 frame 04 22 4D 18, zstd 28 B5 2F FD, or a plain tar ("ustar" at 257).
@@ -139,7 +157,20 @@ Result<std::unique_ptr<IndexStore>> IndexStore::Open(const std::string& dir, boo
   std::unique_ptr<IndexStore> s(new IndexStore());
   s->dir_ = dir;
   s->v3_ = v3;
-  if (!v3) return s;
+  if (!v3) {
+    // Map every index file now (mmap reads nothing yet), so lookups never mutate the store and
+    // concurrent OpenColumn calls are safe.
+    std::error_code ec;
+    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+      std::string name = it->path().filename().string();
+      std::error_code fec;
+      if (!HasV1IndexSuffix(name) || !it->is_regular_file(fec)) continue;
+      PE_ASSIGN_OR_RETURN(MappedFile m, MappedFile::Open(it->path().string()));
+      s->files_.emplace(std::move(name), std::move(m));
+    }
+    if (ec) return Status::IOError(dir + ": cannot list the segment directory: " + ec.message());
+    return s;
+  }
   std::string map_path = dir + "/index_map";
   auto text = ReadFileToString(map_path);
   if (!text.ok()) return Status::Corruption(dir + ": v3 segment without a readable index_map");
@@ -209,21 +240,14 @@ Result<std::optional<Span>> IndexStore::Find(const std::string& column,
 
 Result<std::optional<Span>> IndexStore::FindFile(const std::string& file) const {
   auto it = files_.find(file);
-  if (it == files_.end()) {
-    std::string p = dir_ + "/" + file;
-    std::error_code ec;
-    if (!fs::exists(p, ec)) return std::optional<Span>();
-    PE_ASSIGN_OR_RETURN(MappedFile m, MappedFile::Open(p));
-    it = files_.emplace(file, std::move(m)).first;
-  }
+  if (it == files_.end()) return std::optional<Span>();
   return std::optional<Span>(Span(it->second.data(), it->second.size()));
 }
 
 Result<std::optional<Span>> IndexStore::FindForward(const std::string& column,
                                                     std::string* suffix) const {
   if (v3_) return Find(column, kForwardIndex);
-  for (const char* s :
-       {".sv.unsorted.fwd", ".sv.sorted.fwd", ".mv.fwd", ".sv.raw.fwd", ".mv.raw.fwd"}) {
+  for (const char* s : kV1ForwardSuffixes) {
     PE_ASSIGN_OR_RETURN(auto f, FindFile(column + s));
     if (f) {
       *suffix = s;

@@ -246,13 +246,27 @@ std::string RecoverSpecial(std::string s) {
   return out;
 }
 
-int64_t UnitToMillis(const std::string& unit) {
-  if (unit == "MILLISECONDS") return 1;
-  if (unit == "SECONDS") return 1000;
-  if (unit == "MINUTES") return 60000;
-  if (unit == "HOURS") return 3600000;
-  if (unit == "DAYS") return 86400000;
-  return 0;  // MICRO/NANO handled by division below
+// java.util.concurrent.TimeUnit.toMillis(d) for the unit names Pinot writes in
+// segment.time.unit: coarser units multiply, finer ones divide (truncating toward zero, as Java
+// does). Java saturates at Long.MIN/MAX_VALUE where the product overflows; no real segment has such
+// a time, so an unrepresentable value is an error here (the caller leaves the range unset).
+Result<int64_t> ToMillis(int64_t v, const std::string& unit, const char* key) {
+  static const std::pair<const char*, int64_t> kCoarse[] = {
+      {"MILLISECONDS", 1}, {"SECONDS", 1000},  {"MINUTES", 60000},
+      {"HOURS", 3600000},  {"DAYS", 86400000},
+  };
+  for (const auto& [name, f] : kCoarse) {
+    if (unit != name) continue;
+    int64_t ms;
+    if (__builtin_mul_overflow(v, f, &ms)) {
+      return Status::InvalidArgument(std::string(key) + " " + std::to_string(v) + " " + unit +
+                                     " is outside the int64 millisecond range");
+    }
+    return ms;
+  }
+  if (unit == "MICROSECONDS") return v / 1000;
+  if (unit == "NANOSECONDS") return v / 1000000;
+  return Status::NotSupported("unknown segment.time.unit '" + unit + "'");
 }
 
 }  // namespace
@@ -284,8 +298,23 @@ Result<SegmentMeta> ParseSegmentMetadata(const Properties& p) {
   if (m.name.empty()) return Status::Corruption("metadata.properties has no segment.name");
   m.table = GetString(p, "segment.table.name");
   m.index_version = GetString(p, "segment.index.version", "v1");
-  PE_ASSIGN_OR_RETURN(m.total_docs, ParseInt<uint32_t>("segment.total.docs",
-                                                       GetString(p, "segment.total.docs", "0")));
+  // segment.total.docs counts every doc in the index files; pre-2019 star-tree segments also
+  // write segment.total.raw.docs (the rows) and segment.total.aggregate.docs (the star-tree docs
+  // after them) — V1Constants.MetadataKeys.Segment, SegmentColumnarIndexCreator.writeMetadata.
+  const std::string index_docs_text = GetString(p, "segment.total.docs", "0");
+  PE_ASSIGN_OR_RETURN(uint32_t index_docs,
+                      ParseInt<uint32_t>("segment.total.docs", index_docs_text));
+  m.total_docs = index_docs;
+  std::string raw_docs = GetString(p, "segment.total.raw.docs");
+  if (!raw_docs.empty()) {
+    PE_ASSIGN_OR_RETURN(uint32_t raw, ParseInt<uint32_t>("segment.total.raw.docs", raw_docs));
+    if (raw > index_docs) {
+      return Status::Corruption("metadata.properties: segment.total.raw.docs " + raw_docs +
+                                " is greater than segment.total.docs " + index_docs_text);
+    }
+    m.total_docs = raw;
+    m.star_tree_docs = index_docs - raw;
+  }
   m.time_column = GetString(p, "segment.time.column.name");
   m.time_unit = GetString(p, "segment.time.unit");
   m.creator_version = GetString(p, "creator.version");
@@ -298,15 +327,13 @@ Result<SegmentMeta> ParseSegmentMetadata(const Properties& p) {
     m.start_time = s;
     m.end_time = e;
     std::string unit = m.time_unit.empty() ? "DAYS" : m.time_unit;
-    if (int64_t f = UnitToMillis(unit)) {
-      m.start_time_ms = s * f;
-      m.end_time_ms = e * f;
-    } else if (unit == "MICROSECONDS") {
-      m.start_time_ms = s / 1000;
-      m.end_time_ms = e / 1000;
-    } else if (unit == "NANOSECONDS") {
-      m.start_time_ms = s / 1000000;
-      m.end_time_ms = e / 1000000;
+    auto s_ms = ToMillis(s, unit, "segment.start.time");
+    auto e_ms = s_ms.ok() ? ToMillis(e, unit, "segment.end.time") : s_ms;
+    if (e_ms.ok()) {
+      m.start_time_ms = *s_ms;
+      m.end_time_ms = *e_ms;
+    } else {
+      m.time_range_note = e_ms.status().message();
     }
   }
   for (const auto& [k, v] : p) {
@@ -370,8 +397,8 @@ Result<SegmentMeta> ParseSegmentMetadata(const Properties& p) {
         ParseInt<int>(pre + "bitsPerElement", GetString(p, pre + "bitsPerElement", "0")));
     PE_ASSIGN_OR_RETURN(
         c.total_entries,
-        ParseInt<uint64_t>(pre + "totalNumberOfEntries", GetString(p, pre + "totalNumberOfEntries",
-                                                                   std::to_string(m.total_docs))));
+        ParseInt<uint64_t>(pre + "totalNumberOfEntries",
+                           GetString(p, pre + "totalNumberOfEntries", index_docs_text)));
     PE_ASSIGN_OR_RETURN(c.max_multi_values,
                         ParseInt<uint32_t>(pre + "maxNumberOfMultiValues",
                                            GetString(p, pre + "maxNumberOfMultiValues", "0")));

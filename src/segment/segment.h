@@ -11,8 +11,12 @@
 // classes it matches. Every offset and length read off disk is checked against its buffer: a bad
 // segment yields Status::Corruption naming the file/column and what is wrong, never a crash.
 //
-// Thread-safety: a Segment is immutable after Open(); ColumnReaders are independent and each is
-// used by one thread at a time.
+// Thread-safety and lifetimes: a Segment is immutable after Open() (every index file is mapped
+// there), so meta(), OpenColumn() and ReleaseResidentPages() may be called from any number of
+// threads at once. A ColumnReader is not thread-safe: use each one from one thread at a time
+// (open one per thread; they share nothing mutable). ColumnReaders, their Dictionary and every
+// view they hand out (Dictionary::GetBytes) point into the Segment's mapped files: the Segment
+// must outlive them. A ColumnBatch owns its values (it may outlive both).
 #pragma once
 
 #include <cstdint>
@@ -107,11 +111,27 @@ struct SegmentMeta {
   std::string table;
   std::string index_version;  // "v1" or "v3" as written in metadata.properties ("v1" if absent)
   std::string layout;         // "v1" (file per index) or "v3" (columns.psf) as found on disk
+  // The segment's rows: docs [0, total_docs) are what dump and convert export. This is
+  // segment.total.raw.docs when present (SegmentMetadataImpl.getTotalRawDocs: it defaults to
+  // segment.total.docs), else segment.total.docs.
   uint32_t total_docs = 0;
+  // Pre-2019 star-tree segments (segment.startree.enabled, StarTreeIndexNode v1) store
+  // pre-aggregated star-tree documents in the same index files after the raw ones, as doc ids
+  // [total_docs, total_docs + star_tree_docs) (segment.total.docs - segment.total.raw.docs).
+  // They are not data rows and are never exported. 0 for every other segment.
+  uint32_t star_tree_docs = 0;
+  // Docs the index files cover (segment.total.docs): forward indexes, null vectors and inverted
+  // indexes are sized for these.
+  uint32_t index_docs() const { return total_docs + star_tree_docs; }
   std::string time_column;
   std::optional<int64_t> start_time, end_time;  // in time_unit
   std::string time_unit;                        // java TimeUnit name, e.g. "MILLISECONDS"
+  // start/end time in epoch millis (TimeUnit.toMillis). Unset when the segment has no time range,
+  // and when it has one that cannot be expressed in int64 milliseconds (a unit this reader does
+  // not know, or a value past +-2^63 ms): the segment still opens and exports — the range is
+  // informational — and time_range_note says why.
   std::optional<int64_t> start_time_ms, end_time_ms;
+  std::string time_range_note;
   std::optional<int64_t> creation_time_ms;  // creation.meta
   std::optional<int64_t> crc;               // creation.meta
   std::optional<int64_t> data_crc;          // creation.meta (24-byte form)
@@ -129,7 +149,16 @@ struct SegmentMeta {
 // the value arrays (doc i has values [offsets[i], offsets[i+1])). Exactly one value store is used,
 // chosen by the read call and the stored type. Vectors are reused across calls (cleared, capacity
 // kept), so a reader streaming a column allocates only while batches grow.
+//
+// Size limit: offsets are 32-bit. A batch's binary data, and for a multi-value column its value
+// array (dictionary ids, or the values: 4 or 8 bytes each; 4 per binary value for bin_offsets),
+// each hold at most max_bytes bytes, and never more than kMaxBytes. A read whose docs would hold
+// more is refused with kInvalidArgument naming the column and the doc range, before anything wraps
+// or is allocated past the limit: read fewer docs. Callers may lower max_bytes to bound a batch's
+// memory (tests do, to reach the limit cheaply); Clear() keeps it.
 struct ColumnBatch {
+  static constexpr uint64_t kMaxBytes = UINT32_MAX;
+  uint64_t max_bytes = kMaxBytes;
   uint32_t first_doc = 0;
   uint32_t num_docs = 0;
   std::vector<uint32_t> offsets;  // MV only

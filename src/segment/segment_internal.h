@@ -23,6 +23,8 @@ inline constexpr const char* kNullVector = "nullvalue_vector";
 inline constexpr const char* kInvertedIndex = "inverted_index";
 
 // Where a segment's index buffers live: v1 = one file per index, v3 = slices of columns.psf.
+// Immutable after Open (v1 index files are all mapped there), so every const method may be called
+// from several threads at once; returned spans live as long as the IndexStore.
 class IndexStore {
  public:
   // `dir` holds metadata.properties (the v3/ directory for v3).
@@ -44,7 +46,8 @@ class IndexStore {
   MappedFile psf_;
   // v3: column -> index id -> [start, start+size) within columns.psf (magic included).
   std::map<std::string, std::map<std::string, std::pair<uint64_t, uint64_t>>> map_;
-  mutable std::map<std::string, MappedFile> files_;  // v1, opened on demand
+  // v1: file name -> mapping, for every file in dir_ with an index suffix this reader reads.
+  std::map<std::string, MappedFile> files_;
 };
 
 // Checked little cursor-less reads: all return Corruption when [off, off+n) is outside `buf`.
@@ -58,9 +61,19 @@ void UnpackBits(const uint8_t* buf, int bits, uint64_t first, size_t n, uint32_t
 inline uint64_t PackedBytes(uint64_t count, int bits) { return (count * uint64_t(bits) + 7) / 8; }
 
 // Chunk decompression (ChunkCompressionType ids). `out` is resized to the decompressed size.
-// `capacity` bounds the output (known chunk capacity); GZIP's size trailer endianness differs by
-// writer: `gzip_le_size` selects LE (VarByteChunkForwardIndexWriterV4+) vs BE (BaseChunk writers).
+// `capacity` bounds the output (the chunk capacity from the index header); so does what `in` can
+// decompress to at the codec's maximum ratio: a size declared past either is Corruption, and no
+// more than that is ever allocated. GZIP's size trailer endianness differs by writer:
+// `gzip_le_size` selects LE (VarByteChunkForwardIndexWriterV4+) vs BE (BaseChunk writers).
 Status Decompress(int codec, Span in, size_t capacity, bool gzip_le_size, std::string* out);
+// The most bytes `in_size` compressed bytes of `codec` can decompress to (its maximum ratio).
+uint64_t MaxDecompressedSize(int codec, uint64_t in_size);
+
+// ColumnBatch size limit (segment.h): OK if a batch of column `m` whose docs are
+// [out.first_doc, +out.num_docs) may hold `bytes` bytes of `what` ("binary data", "values"), else
+// kInvalidArgument naming the column, the doc range and the limit.
+Status CheckBatchBytes(const ColumnMeta& m, const ColumnBatch& out, uint64_t bytes,
+                       const char* what);
 const char* CodecName(int codec);
 
 // Validates a ".vl;" var-length buffer and returns its offsets[numValues + 1].

@@ -151,15 +151,30 @@ void AppendHex(std::string_view s, std::string* out) {
   }
 }
 
+// Epoch millis as java.time.Instant.toString prints them (DateTimeFormatter.ISO_INSTANT, proleptic
+// Gregorian UTC): "yyyy-MM-ddTHH:mm:ss.SSSZ" for years 0000..9999, years past 9999 with a leading
+// '+' and years before 0 with a '-' (at least 4 digits), so every int64 prints without overflow:
+// INT64_MIN -> "-292275055-05-16T16:47:04.192Z", INT64_MAX -> "+292278994-08-17T07:12:55.807Z".
 void AppendIsoMillis(int64_t ms, std::string* out) {
-  int64_t secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
-  int millis = int(ms - secs * 1000);
+  // Floor division without negating ms (-INT64_MIN overflows).
+  int64_t secs = ms / 1000;
+  int millis = int(ms % 1000);
+  if (millis < 0) {
+    millis += 1000;
+    secs -= 1;
+  }
   time_t t = time_t(secs);
   struct tm tm;
-  gmtime_r(&t, &tm);
-  char buf[48];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
+  if (!gmtime_r(&t, &tm)) {  // not reached with a 64-bit time_t: |year| < 3e8 fits tm_year
+    AppendNumber(ms, out);
+    return;
+  }
+  const long long year = tm.tm_year + 1900LL;
+  const char* sign = year > 9999 ? "+" : year < 0 ? "-" : "";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", sign,
+                year < 0 ? -year : year, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                tm.tm_sec, millis);
   out->append(buf);
 }
 

@@ -1,11 +1,15 @@
 // The CLI as a user runs it: exit codes, one-line errors on bad input, dump formats.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <new>
 #include <nlohmann/json.hpp>
 #include <sstream>
+#include <stdexcept>
 
+#include "cli/guard.h"
 #include "common/file.h"
 #include "testing/testing.h"
 
@@ -142,6 +146,62 @@ TEST(Cli, InspectJson) {
   EXPECT_EQ(j["columns"][0]["encoding"], "RAW");
   EXPECT_EQ(j["columns"][0]["codec"], "LZ4_LENGTH_PREFIXED");
   EXPECT_EQ(j["crc"], 1299627447);
+}
+
+// `sample` without --rows uses the per-mode defaults its --help documents (it used to fail with
+// "--rows must be in [0, 2147483647]" because the unset value was range-checked). --demo stands
+// for the three modes (--matrix and --profile defaults take tens of seconds to write).
+TEST(Cli, SampleDefaultRowCounts) {
+  auto help = RunCli({"sample", "--help"});
+  EXPECT_EQ(help.exit_code, 0) << help.err;
+  EXPECT_NE(
+      help.out.find("default: 1000 with --matrix, 100000 with --demo, 1000000 with --profile"),
+      std::string::npos)
+      << help.out;
+
+  auto dir = TempDir::Make();
+  ASSERT_TRUE(dir.ok());
+  const std::string demo = dir->path() + "/demo.tar.gz";
+  auto r = RunCli({"sample", "--demo", "--out", demo});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = RunCli({"inspect", "--json", demo});
+  ASSERT_EQ(j.exit_code, 0) << j.err;
+  EXPECT_EQ(nlohmann::json::parse(j.out)["totalDocs"], 100000);
+
+  // Given values are still range-checked; an empty --out is a usage error, not an exception.
+  EXPECT_EQ(RunCli({"sample", "--demo", "--rows", "2147483648", "--out", demo}).exit_code, 2);
+  r = RunCli({"sample", "--demo", "--rows", "10", "--out", ""});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.err, "pinot-export: --out must not be empty\n");
+}
+
+// main() runs every command under RunGuarded: an escaped exception is one line and exit 1.
+std::string Guarded(int (*body)(), int* rc) {
+  std::FILE* f = std::tmpfile();
+  EXPECT_NE(f, nullptr);
+  *rc = pe::cli::RunGuarded(body, f);
+  std::rewind(f);
+  std::string s;
+  for (int c; (c = std::fgetc(f)) != EOF;) s.push_back(char(c));
+  std::fclose(f);
+  return s;
+}
+
+TEST(Cli, EscapedExceptionsAreOneLineErrors) {
+  int rc = -1;
+  EXPECT_EQ(Guarded([]() -> int { throw std::bad_alloc(); }, &rc), "pinot-export: out of memory\n");
+  EXPECT_EQ(rc, 1);
+  EXPECT_EQ(Guarded([]() -> int { throw std::length_error("vector::reserve"); }, &rc),
+            "pinot-export: vector::reserve\n");
+  EXPECT_EQ(rc, 1);
+  EXPECT_EQ(Guarded([]() -> int { throw std::runtime_error("first\nsecond\r\n"); }, &rc),
+            "pinot-export: first second  \n");
+  EXPECT_EQ(rc, 1);
+  EXPECT_EQ(Guarded([]() -> int { throw 42; }, &rc),
+            "pinot-export: unexpected error (an exception that is not a std::exception)\n");
+  EXPECT_EQ(rc, 1);
+  EXPECT_EQ(Guarded([]() -> int { return 2; }, &rc), "");
+  EXPECT_EQ(rc, 2);
 }
 
 }  // namespace
