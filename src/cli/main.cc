@@ -5,10 +5,12 @@
 
 #include "cli/commands.h"
 #include "cli/guard.h"
+#include "common/redact.h"
 
 namespace pe::cli {
 int Fail(const Status& s) {
-  std::fprintf(stderr, "pinot-export: %s\n", s.message().c_str());
+  // Messages may name the URIs a user gave (presigned URLs, user:password@): scrubbed here too.
+  std::fprintf(stderr, "pinot-export: %s\n", RedactUri(s.message()).c_str());
   return 1;
 }
 }  // namespace pe::cli

@@ -1,6 +1,7 @@
 // The CLI as a user runs it: exit codes, one-line errors on bad input, dump formats.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -202,6 +203,19 @@ TEST(Cli, EscapedExceptionsAreOneLineErrors) {
   EXPECT_EQ(rc, 1);
   EXPECT_EQ(Guarded([]() -> int { return 2; }, &rc), "");
   EXPECT_EQ(rc, 2);
+}
+
+// Errors name the input, but never the signature of a presigned URL nor a URL's password.
+TEST(Cli, ErrorsNeverShowUrlSecrets) {
+  // Port 9 (discard) on loopback: nothing listens there, the connection is refused at once.
+  auto r = pe::testing::RunCli(
+      {"convert", "http://user:hunter22@127.0.0.1:9/seg.tar.gz?X-Amz-Signature=deadbeefcafe",
+       "/tmp/never-written.parquet", "--fs-prop", "maxAttempts=1"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("127.0.0.1:9/seg.tar.gz"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("deadbeefcafe"), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("hunter22"), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
 }
 
 }  // namespace
