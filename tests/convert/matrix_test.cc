@@ -1,15 +1,18 @@
-// convert over the fixture matrix (`pinot-export sample --matrix`): every type x SV/MV x
-// dictionary/raw x chunk version x codec x nulls, each converted with rotating writer options
-// (codecs, dictionary on/off, tiny pages and row groups) and read back by DuckDB and hyparquet.
-// Also DECIMAL(P,S) for BIG_DECIMAL and JSON objects as Parquet groups (json max depth).
+// convert over the test matrix (pe::testing::MatrixDir(), written once per ctest run: every type x
+// SV/MV x dictionary/raw x chunk version x codec x nulls), each segment converted with rotating
+// writer options (codecs, dictionary on/off, tiny pages and row groups) and read back by DuckDB and
+// hyparquet. The readers' values are compared with the rows the generator produced for the segment
+// (expected/<segment>.jsonl), not with what our reader makes of it. Also DECIMAL(P,S) for
+// BIG_DECIMAL and JSON objects as Parquet groups (json max depth).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "common/file.h"
-#include "convert/check.h"
-#include "segment/segment.h"
+#include "sample/sample.h"
 #include "testing/parquet_check.h"
 #include "testing/testing.h"
 
@@ -17,40 +20,45 @@ namespace pe::convert {
 namespace {
 
 using nlohmann::json;
-using pe::testing::CellKind;
+using pe::testing::DecimalOption;
+using pe::testing::MatrixDir;
+using pe::testing::PinotColumn;
 using pe::testing::RunCli;
 namespace fs = std::filesystem;
 
-class Matrix : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    auto d = TempDir::Make("pe-matrix");
-    ASSERT_TRUE(d.ok());
-    dir_ = new TempDir(std::move(*d));
-    auto r = RunCli({"sample", "--matrix", "--rows", "300", "--out", dir_->path() + "/m"});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
+// Segment directories of the matrix, sorted by name.
+std::vector<std::string> Segments() {
+  std::vector<std::string> out;
+  for (auto& e : fs::directory_iterator(MatrixDir())) {
+    if (e.path().filename() != "expected") out.push_back(e.path().string());
   }
-  static void TearDownTestSuite() {
-    delete dir_;
-    dir_ = nullptr;
-  }
-  static std::vector<std::string> Segments() {
-    std::vector<std::string> out;
-    for (auto& e : fs::directory_iterator(dir_->path() + "/m")) {
-      if (e.path().filename() != "expected") out.push_back(e.path().string());
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-  static TempDir* dir_;
-};
-TempDir* Matrix::dir_ = nullptr;
+  std::sort(out.begin(), out.end());
+  return out;
+}
 
-// Converts `seg` with `opts` and checks both readers against `pinot-export dump`.
-void Check(const std::string& seg, const std::vector<std::string>& opts, bool decimal,
-           const std::string& label) {
-  auto s = segment::Segment::Open(seg);
-  ASSERT_TRUE(s.ok()) << s.status().ToString();
+std::string Find(const std::string& prefix) {
+  for (const auto& s : Segments()) {
+    if (fs::path(s).filename().string().rfind(prefix, 0) == 0) return s;
+  }
+  ADD_FAILURE() << "no matrix segment " << prefix << "* in " << MatrixDir();
+  return "";
+}
+
+std::string ExpectedPath(const std::string& seg) {
+  return MatrixDir() + "/expected/" + fs::path(seg).filename().string() + ".jsonl";
+}
+
+// The columns of a matrix segment: Pinot types from its metadata.properties; nullable for the
+// generator's "_nullvec" columns (src/sample/generate.cc gives exactly those a null value vector).
+std::vector<PinotColumn> Columns(const std::string& seg) {
+  std::vector<PinotColumn> cols = pe::testing::SegmentColumns(seg);
+  for (auto& c : cols) c.nullable = c.name.ends_with("_nullvec");
+  return cols;
+}
+
+// Converts `seg` with `opts` and checks that both readers see the generator's rows.
+void Check(const std::string& seg, const std::vector<std::string>& opts,
+           const DecimalOption& decimal, const std::string& label) {
   auto tmp = TempDir::Make();
   ASSERT_TRUE(tmp.ok());
   const std::string out = tmp->path() + "/o.parquet";
@@ -58,51 +66,67 @@ void Check(const std::string& seg, const std::vector<std::string>& opts, bool de
   args.insert(args.end(), opts.begin(), opts.end());
   auto r = RunCli(args);
   ASSERT_EQ(r.exit_code, 0) << label << ": " << r.err;
-  std::vector<std::string> names;
-  std::vector<CellKind> kinds;
-  for (const auto& c : (*s)->meta().columns) {
-    names.push_back(c.name);
-    kinds.push_back(KindOf(c, decimal));
-  }
-  std::vector<json> want = DumpRows(seg, names);
-  ASSERT_EQ(want.size(), (*s)->meta().total_docs);
-  for (const char* reader : {"duckdb", "hyparquet"}) {
-    auto got = pe::testing::ReadParquetRows(reader, out);
-    EXPECT_EQ(pe::testing::CompareRows(want, got, kinds, names, label + "/" + reader), 0u);
-  }
+  const auto cols = Columns(seg);
+  ASSERT_FALSE(cols.empty()) << seg;
+  const auto want = pe::testing::ReadJsonlRows(ExpectedPath(seg), cols);
+  const bool empty = fs::path(seg).filename().string().rfind("matrixEmpty", 0) == 0;
+  ASSERT_EQ(want.size(), empty ? 0u : pe::testing::MatrixRows()) << label;
+  EXPECT_EQ(pe::testing::ExpectParquetHolds(out, cols, want, decimal, label), 0u);
 }
 
-TEST_F(Matrix, EverySegmentEveryReader) {
+// The matrix's segment names, in the generator's order: its specs do not depend on the row count
+// except for num_docs, so rows = 0 gives them without generating values (one test per segment).
+const std::vector<std::string>& SegmentNames() {
+  static const std::vector<std::string> kNames = [] {
+    sample::MatrixOptions o;
+    o.rows = 0;
+    o.seed = pe::testing::MatrixSeed();
+    std::vector<std::string> names;
+    for (const auto& g : sample::MatrixSegments(o)) names.push_back(g.spec.name);
+    return names;
+  }();
+  return kNames;
+}
+
+class ConvertMatrixSegments : public ::testing::TestWithParam<size_t> {};
+
+// Each segment converted with one of four writer option sets, in rotation.
+TEST_P(ConvertMatrixSegments, ReadersSeeTheGeneratedRows) {
   const std::vector<std::vector<std::string>> variants = {
       {},
       {"--compression", "gzip", "--dictionary", "false", "--page-bytes", "256"},
       {"--compression", "zstd", "--row-group-bytes", "4096", "--page-bytes", "512"},
       {"--compression", "uncompressed", "--dictionary", "false", "--row-group-bytes", "2000"},
   };
-  auto segs = Segments();
-  ASSERT_GE(segs.size(), 30u);
-  for (size_t i = 0; i < segs.size(); ++i) {
-    const auto& v = variants[i % variants.size()];
-    std::string label = fs::path(segs[i]).filename().string();
-    for (const auto& a : v) label += " " + a;
-    Check(segs[i], v, false, label);
-  }
+  const std::string& name = SegmentNames()[GetParam()];
+  const auto& v = variants[GetParam() % variants.size()];
+  std::string label = name;
+  for (const auto& a : v) label += " " + a;
+  Check(MatrixDir() + "/" + name, v, {}, label);
 }
 
-TEST_F(Matrix, DictionarySegmentUnderEveryVariant) {
-  for (const auto& seg : Segments()) {
-    if (fs::path(seg).filename().string().rfind("matrixDict_OFFLINE", 0) != 0) continue;
-    Check(seg, {"--dictionary", "false"}, false, "dict/plain");
-    Check(seg, {"--page-bytes", "64", "--row-group-bytes", "3000"}, false, "dict/tiny");
-    return;
-  }
-  FAIL() << "no matrixDict_OFFLINE segment";
+INSTANTIATE_TEST_SUITE_P(Every, ConvertMatrixSegments,
+                         ::testing::Range(size_t(0), SegmentNames().size()),
+                         [](const ::testing::TestParamInfo<size_t>& i) {
+                           std::string n = SegmentNames()[i.param];
+                           for (auto& ch : n) {
+                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                           }
+                           return n;
+                         });
+
+TEST(ConvertMatrix, DictionarySegmentUnderEveryVariant) {
+  const std::string seg = Find("matrixDict_OFFLINE");
+  ASSERT_FALSE(seg.empty());
+  Check(seg, {"--dictionary", "false"}, {}, "dict/plain");
+  Check(seg, {"--page-bytes", "64", "--row-group-bytes", "3000"}, {}, "dict/tiny");
 }
 
-TEST_F(Matrix, BigDecimalAsDecimal) {
-  const std::string seg = Segments().front();
-  // Wide enough for every generated value: all of them read back equal as numbers.
-  Check(seg, {"--decimal-precision", "38", "--decimal-scale", "8"}, true, "decimal(38,8)");
+TEST(ConvertMatrix, BigDecimalAsDecimal) {
+  const std::string seg = Find("matrixDict_OFFLINE");
+  ASSERT_FALSE(seg.empty());
+  // Wide enough for every generated value: each reads back as its exact text at scale 8.
+  Check(seg, {"--decimal-precision", "38", "--decimal-scale", "8"}, {38, 8}, "decimal(38,8)");
   auto tmp = TempDir::Make();
   ASSERT_TRUE(tmp.ok());
   // Too narrow: exit 1 naming the column and the value, no output file.
@@ -117,13 +141,8 @@ TEST_F(Matrix, BigDecimalAsDecimal) {
 // With json max depth, single-value JSON object columns become groups; reading the group back
 // as a JSON object gives the original value (typed leaves as their JSON scalars, deeper values
 // as JSON text).
-TEST_F(Matrix, JsonObjectsAsGroups) {
-  std::string dict, raw;
-  for (const auto& s : Segments()) {
-    const std::string n = fs::path(s).filename().string();
-    if (n.rfind("matrixDict_OFFLINE", 0) == 0) dict = s;
-    if (n.rfind("matrixRawV4_GZIP_OFFLINE", 0) == 0) raw = s;
-  }
+TEST(ConvertMatrix, JsonObjectsAsGroups) {
+  const std::string dict = Find("matrixDict_OFFLINE"), raw = Find("matrixRawV4_GZIP_OFFLINE");
   ASSERT_FALSE(dict.empty());
   ASSERT_FALSE(raw.empty());
   const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
@@ -148,9 +167,9 @@ TEST_F(Matrix, JsonObjectsAsGroups) {
     auto rows = pe::testing::RunNode("duckdb_rows.mjs",
                                      {"select " + sel + " from read_parquet('" + out + "')"});
     ASSERT_EQ(rows.exit_code, 0) << rows.err;
-    auto d = RunCli({"dump", "--format", "jsonl", "--columns", list, seg});
-    ASSERT_EQ(d.exit_code, 0);
-    std::istringstream want_in(d.out), got_in(rows.out);
+    // The generator's rows for the segment.
+    std::ifstream want_in(ExpectedPath(seg));
+    std::istringstream got_in(rows.out);
     std::string wl, gl;
     size_t n = 0, bad = 0;
     while (std::getline(want_in, wl) && std::getline(got_in, gl)) {
@@ -179,7 +198,7 @@ TEST_F(Matrix, JsonObjectsAsGroups) {
       }
       ++n;
     }
-    EXPECT_EQ(n, 300u);
+    EXPECT_EQ(n, pe::testing::MatrixRows());
     EXPECT_EQ(bad, 0u);
   }
 }

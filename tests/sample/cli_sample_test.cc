@@ -1,5 +1,5 @@
-// `pinot-export sample` end to end: the matrix's expected rows equal what `dump --format jsonl`
-// prints for every written segment; --demo and --profile write readable segments.
+// `pinot-export sample` end to end: --demo and --profile write readable segments; usage errors
+// exit 2. (The --matrix output is checked segment by segment in matrix_test.cc.)
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -13,33 +13,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool HaveCli() { return fs::exists(pe::testing::CliBinary()); }
-
-TEST(SampleCli, MatrixExpectedRowsEqualDump) {
-  if (!HaveCli()) GTEST_SKIP() << "pinot-export is not built";
-  auto dir = TempDir::Make("sample-cli");
-  ASSERT_TRUE(dir.ok());
-  const std::string out = dir->path() + "/matrix";
-  auto r =
-      pe::testing::RunCli({"sample", "--matrix", "--rows", "300", "--seed", "5", "--out", out});
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  size_t segments = 0;
-  for (const auto& e : fs::directory_iterator(out)) {
-    if (!e.is_directory() || e.path().filename() == "expected") continue;
-    const std::string name = e.path().filename().string();
-    SCOPED_TRACE(name);
-    auto want = ReadFileToString(out + "/expected/" + name + ".jsonl");
-    ASSERT_TRUE(want.ok());
-    auto d = pe::testing::RunCli({"dump", e.path().string(), "--format", "jsonl"});
-    ASSERT_EQ(d.exit_code, 0) << d.err;
-    EXPECT_TRUE(d.out == *want) << "dump output differs from expected/" << name << ".jsonl";
-    ++segments;
-  }
-  EXPECT_GE(segments, 30u);
-}
-
 TEST(SampleCli, DemoTarballWithoutExtension) {
-  if (!HaveCli()) GTEST_SKIP() << "pinot-export is not built";
   auto dir = TempDir::Make("sample-cli");
   ASSERT_TRUE(dir.ok());
   const std::string seg = dir->path() + "/events__0__42__20261124T0000Z";
@@ -57,7 +31,6 @@ TEST(SampleCli, DemoTarballWithoutExtension) {
 }
 
 TEST(SampleCli, ProfilesAndUsageErrors) {
-  if (!HaveCli()) GTEST_SKIP() << "pinot-export is not built";
   auto dir = TempDir::Make("sample-cli");
   ASSERT_TRUE(dir.ok());
   for (const char* p : {"dict", "raw"}) {

@@ -19,6 +19,9 @@ namespace pe::testing {
 std::string FixturePath(const std::string& name) {
   return std::string(PE_FIXTURES_DIR) + "/" + name;
 }
+std::string MatrixDir() { return PE_MATRIX_DIR; }
+uint32_t MatrixRows() { return PE_MATRIX_ROWS; }
+uint64_t MatrixSeed() { return PE_MATRIX_SEED; }
 std::string SourceDir() { return PE_SOURCE_DIR; }
 std::string CliBinary() { return PE_BINARY; }
 

@@ -1,13 +1,20 @@
 // Shared helpers for the tests: fixture paths, running the CLI binary and node scripts.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 namespace pe::testing {
 
-// ../shared/fixtures/pinot/<name>
+// tests/data/pinot/<name>: real segments written by Apache Pinot (tests/data/pinot/SOURCES.md).
 std::string FixturePath(const std::string& name);
+// The test matrix written once per ctest run by the "matrix" fixture (tests/CMakeLists.txt):
+// `pinot-export sample --matrix --rows MatrixRows() --seed MatrixSeed()`, one segment directory per
+// matrix group and expected/<segment>.jsonl, the rows generated for it (not read back).
+std::string MatrixDir();
+uint32_t MatrixRows();
+uint64_t MatrixSeed();
 // Repository root (for tests/e2e/*.mjs and node_modules).
 std::string SourceDir();
 // Path of build/pinot-export.
