@@ -1,5 +1,5 @@
-// The sample writer against real segments written by Apache Pinot (../shared/fixtures/pinot):
-// writing the same rows must give the same dictionary and forward-index bytes.
+// The sample writer against real segments written by Apache Pinot (vendored in tests/data/pinot,
+// see SOURCES.md): writing the same rows must give the same dictionary and forward-index bytes.
 #include <gtest/gtest.h>
 
 #include <map>

@@ -1,4 +1,5 @@
-// The reader against real segments written by Apache Pinot (../shared/fixtures/pinot).
+// The reader against real segments written by Apache Pinot (vendored in tests/data/pinot, see
+// SOURCES.md).
 #include <gtest/gtest.h>
 
 #include <filesystem>
