@@ -80,8 +80,9 @@ class Stmt {
   Stmt& operator=(const Stmt&) = delete;
 
   Status status() const {
-    return rc_ == SQLITE_OK || rc_ == SQLITE_ROW ? Status::OK()
-                            : Status::IOError(std::string("state: ") + sqlite3_errmsg(db_));
+    return rc_ == SQLITE_OK || rc_ == SQLITE_ROW
+               ? Status::OK()
+               : Status::IOError(std::string("state: ") + sqlite3_errmsg(db_));
   }
   Stmt& Bind(int i, const std::string& v) {
     sqlite3_bind_text(s_, i, v.data(), int(v.size()), SQLITE_TRANSIENT);
