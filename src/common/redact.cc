@@ -19,25 +19,6 @@ bool TrailingPunct(char c) {
          c == '}';
 }
 
-// RFC 3986 percent-encoding (unreserved characters kept, %XX uppercase), the form a secret
-// takes inside a URL query or a form body.
-std::string PercentEncode(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (unsigned char c : s) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '.' || c == '_' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
 void ReplaceAll(std::string& s, std::string_view secret) {
   for (size_t p = s.find(secret); p != std::string::npos;
        p = s.find(secret, p + kRedacted.size())) {
@@ -104,6 +85,24 @@ std::string Redact(std::string_view msg, std::initializer_list<std::string_view>
 std::string Redact(std::string_view msg, const std::vector<std::string>& secrets) {
   std::vector<std::string_view> views(secrets.begin(), secrets.end());
   return RedactSecrets(msg, views.data(), views.size());
+}
+
+std::string PercentEncode(std::string_view s, bool keep_slash) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size() * 3);
+  for (unsigned char c : s) {
+    const bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' || c == '~';
+    if (unreserved || (keep_slash && c == '/')) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
 }
 
 }  // namespace pe

@@ -31,4 +31,9 @@ std::string RedactUri(std::string_view msg);
 std::string Redact(std::string_view msg, std::initializer_list<std::string_view> secrets);
 std::string Redact(std::string_view msg, const std::vector<std::string>& secrets);
 
+// RFC 3986 percent-encoding: every byte except the unreserved A-Z a-z 0-9 - . _ ~ (and '/' when
+// `keep_slash`) becomes %XX, uppercase hex. The form a secret takes inside a URL query or form
+// body; also AWS SigV4's UriEncode() (fs/sigv4.h).
+std::string PercentEncode(std::string_view s, bool keep_slash = false);
+
 }  // namespace pe
