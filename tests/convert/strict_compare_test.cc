@@ -126,14 +126,18 @@ TEST(StrictCompare, AlteredExpectationsFail) {
   const std::vector<std::pair<std::string, pe::testing::ReadBack>> reads = {
       {"duckdb", pe::testing::ReadParquet("duckdb", out)},
       {"hyparquet", pe::testing::ReadParquet("hyparquet", out)}};
-  auto check = [&](const std::vector<RawRow>& rows, const std::string& label) {
+  auto check_against = [&](const auto& got_reads, const std::vector<RawRow>& rows,
+                           const std::string& label) {
     size_t bad = 0;
-    for (const auto& [reader, got] : reads) {
+    for (const auto& [reader, got] : got_reads) {
       bad += pe::testing::ExpectReadBackHolds(got, reader, cols, rows, {}, label);
     }
     return bad;
   };
-  ASSERT_EQ(check(want, "as generated"), 0u);
+  ASSERT_EQ(check_against(reads, want, "as generated"), 0u);
+  const size_t kPrefix = 100;
+  std::vector<std::pair<std::string, pe::testing::ReadBack>> prefix = reads;
+  for (auto& [reader, got] : prefix) got.rows.resize(kPrefix);
 
   auto col = [&](const std::string& name) {
     for (size_t i = 0; i < cols.size(); ++i) {
@@ -226,7 +230,10 @@ TEST(StrictCompare, AlteredExpectationsFail) {
     SCOPED_TRACE(a.column);
     const size_t c = col(a.column);
     const size_t i = row(a.column, a.usable);
-    std::vector<RawRow> altered = want;
+    // The rows above compared in full; the altered ones are checked on a prefix holding the
+    // altered row (all cells of every row in it), which keeps the sanitized run short.
+    ASSERT_LT(i, kPrefix);
+    std::vector<RawRow> altered(want.begin(), want.begin() + kPrefix);
     altered[i][c] = a.alter(want[i][c]);
     ASSERT_NE(altered[i][c], want[i][c]);
     ::testing::TestPartResultArray failures;
@@ -234,7 +241,7 @@ TEST(StrictCompare, AlteredExpectationsFail) {
     {
       ::testing::ScopedFakeTestPartResultReporter reporter(
           ::testing::ScopedFakeTestPartResultReporter::INTERCEPT_ONLY_CURRENT_THREAD, &failures);
-      bad = check(altered, "altered");
+      bad = check_against(prefix, altered, "altered");
     }
     EXPECT_EQ(bad, 2u) << want[i][c] << " -> " << altered[i][c];
     ASSERT_EQ(failures.size(), 2);
