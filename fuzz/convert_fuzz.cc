@@ -1,7 +1,7 @@
 // libFuzzer target: ConvertSegment of a v3 segment directory to a Parquet file, with the convert
-// options chosen by the first two bytes (fuzz_common.h: ConvertOptions). The output is written
-// into the fuzz scratch directory (/dev/shm when it exists): ConvertSegment can only write to a
-// local path for now.
+// options chosen by the first two bytes (fuzz_common.h: ConvertOptions). The Parquet bytes go to
+// an in-memory sink (parquet::StringSink); only the segment directory is written to the fuzz
+// scratch directory (/dev/shm when it exists).
 #include "fuzz_common.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -16,6 +16,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   pe::fuzz::WriteV3(seg_dir, f);
   auto seg = pe::segment::Segment::Open(seg_dir);
   if (!seg.ok() || (*seg)->meta().total_docs > pe::fuzz::kMaxConvertDocs) return 0;
-  (void)pe::convert::ConvertSegment(**seg, dir + "/out.parquet", opts);
+  pe::parquet::StringSink sink;
+  (void)pe::convert::ConvertSegment(**seg, &sink, opts);
   return 0;
 }

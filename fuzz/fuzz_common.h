@@ -7,8 +7,8 @@
 //                    (metadata.properties, creation.meta, <col>.dict, <col>.sv.raw.fwd, ...)
 //   tarball_fuzz     the bytes of a segment file (tar, tar.gz, tar.lz4, tar.zst: the reader sniffs)
 //   convert_fuzz     u8 options | u8 sizes | the segment_v3_fuzz framing; the segment is converted
-//                    to Parquet (ConvertSegment writes a file: it goes to the fuzz temp directory,
-//                    on /dev/shm when that exists)
+//                    to Parquet in memory (the segment directory goes to the fuzz temp
+//                    directory, on /dev/shm when that exists)
 // Each target opens the segment with Segment::Open and reads every column (ids, values, value
 // text, dictionary entries). Errors are expected; a crash, sanitizer report, leak, timeout or an
 // allocation over -malloc_limit_mb is a finding.

@@ -33,13 +33,15 @@ namespace pe::cli {
 struct ConvertArgs {
   std::string segment;
   std::string output;
-  std::string compression = "SNAPPY";
-  int64_t row_group_bytes = 134217728;
-  int64_t page_bytes = 1048576;
-  std::string dictionary = "true";
-  int json_max_depth = -1;
-  int decimal_precision = 0;
-  int decimal_scale = 0;
+  // The fileFormat.parquet.* flags given (--compression, --row-group-bytes, ...), as raw strings:
+  // Convert parses them with convert::SetOption (a bad value is a usage error, exit 2), so the
+  // flags and the task config share one parser and one set of defaults.
+  struct ParquetFlag {
+    std::string flag;  // "--page-bytes"
+    std::string key;   // "fileFormat.parquet.pageSizeBytes"
+    std::string value;
+  };
+  std::vector<ParquetFlag> parquet;
   bool progress = false;
   std::vector<std::string> columns;
   std::vector<std::string> fs_props;  // KEY=VALUE, output.fs.prop.* names
@@ -62,5 +64,32 @@ struct SampleArgs {
   std::string out;
 };
 int Sample(const SampleArgs& a);
+
+}  // namespace pe::cli
+
+namespace pe::cli {
+
+// `pinot-export validate --table-config FILE` (src/cli/run.cc): prints the resolved
+// DataExportTask config (secrets masked) and exits 0, or prints the errors and exits 1.
+struct ValidateArgs {
+  std::vector<std::string> table_configs;
+};
+int Validate(const ValidateArgs& a);
+
+// `pinot-export run --table-config FILE ...` (src/cli/run.cc): the DataExportTask service.
+struct RunArgs {
+  std::vector<std::string> table_configs;
+  std::string deep_store;
+  std::string state = "pinot-export-state.db";
+  bool once = false;
+  int port = -1;  // REST API port (-1: no server; 0: any free port, printed)
+  std::string bind = "127.0.0.1";
+  std::string auth_token_file;
+  int executors = 0;          // 0 = hardware threads
+  double grace_seconds = 30;  // SIGTERM/SIGINT: how long running subtasks may finish
+  int max_attempts = 3;
+  std::string log_level = "info";
+};
+int Run(const RunArgs& a);
 
 }  // namespace pe::cli

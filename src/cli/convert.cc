@@ -1,37 +1,29 @@
 // `pinot-export convert SEGMENT OUTPUT.parquet [options]`: one segment to one Parquet file.
-// Option names follow the export config keys (fileFormat.parquet.*). The output appears
-// atomically; a failed conversion leaves nothing behind.
+// Option names follow the export config keys (fileFormat.parquet.*) and their values are parsed
+// by the same function (convert::SetOption): a bad value is a usage error (exit 2). The output
+// appears atomically; a failed conversion leaves nothing behind.
 #include "convert/convert.h"
 
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "cli/storage.h"
+#include "fs/transfer.h"
 
 namespace pe::cli {
 
 int Convert(const ConvertArgs& a) {
   convert::Options o;
-  auto codec = parquet::ParseCodec(a.compression);
-  if (!codec.ok()) {
-    std::fprintf(stderr, "pinot-export: --compression: %s\n", codec.status().message().c_str());
+  for (const auto& f : a.parquet) {
+    Status s = convert::SetOption(&o, f.key, f.value);
+    if (!s.ok()) {
+      std::fprintf(stderr, "pinot-export: %s: %s\n", f.flag.c_str(), s.message().c_str());
+      return 2;
+    }
+  }
+  if (Status s = convert::CheckOptions(o); !s.ok()) {
+    std::fprintf(stderr, "pinot-export: %s\n", s.message().c_str());
     return 2;
   }
-  o.codec = *codec;
-  if (a.dictionary != "true" && a.dictionary != "false") {
-    std::fprintf(stderr, "pinot-export: --dictionary must be true or false\n");
-    return 2;
-  }
-  if (a.decimal_precision == 0 && a.decimal_scale != 0) {
-    std::fprintf(stderr, "pinot-export: --decimal-scale needs --decimal-precision\n");
-    return 2;
-  }
-  o.dictionary = a.dictionary == "true";
-  o.row_group_bytes = a.row_group_bytes;
-  o.page_bytes = a.page_bytes;
-  o.json_max_depth = a.json_max_depth;
-  o.decimal_precision = a.decimal_precision;
-  o.decimal_scale = a.decimal_scale;
   o.columns = a.columns;
   if (a.progress) {
     o.progress = [](uint64_t done, uint64_t total) {
@@ -40,9 +32,9 @@ int Convert(const ConvertArgs& a) {
       if (done == total) std::fprintf(stderr, "\n");
     };
   }
-  StorageContext ctx;
-  Status s = ctx.Init(a.fs_props, a.fs_class);
-  if (!s.ok()) return Fail(s);
+  auto props = fs::ParsePropArgs(a.fs_props);
+  if (!props.ok()) return Fail(props.status());
+  fs::Transfer ctx(*props, a.fs_class);
   auto local_in = ctx.FetchInput(a.segment);
   if (!local_in.ok()) return Fail(local_in.status());
   auto seg = segment::Segment::Open(*local_in);
@@ -51,7 +43,7 @@ int Convert(const ConvertArgs& a) {
   if (!local_out.ok()) return Fail(local_out.status());
   auto sum = convert::ConvertSegment(**seg, *local_out, o);
   if (!sum.ok()) return Fail(sum.status().WithContext(a.segment));
-  s = ctx.PublishOutput(*local_out, a.output);
+  Status s = ctx.PublishOutput(*local_out, a.output);
   if (!s.ok()) return Fail(s);
   std::printf("%s: %llu rows, %d row groups, %llu bytes, %.3f s\n", a.output.c_str(),
               (unsigned long long)sum->rows, sum->row_groups, (unsigned long long)sum->bytes,

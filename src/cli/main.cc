@@ -2,10 +2,14 @@
 // escapes a command (out of memory included) is reported as one line and exit 1 (cli/guard.h).
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <iterator>
+#include <string>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/guard.h"
 #include "common/redact.h"
+#include "convert/convert.h"
 
 namespace pe::cli {
 int Fail(const Status& s) {
@@ -43,25 +47,34 @@ int Main(int argc, char** argv) {
                    "Segment: path, tarball or URI (s3://, gs://, hdfs://, http(s)://)")
       ->required();
   conv->add_option("OUTPUT", ca.output, "Output .parquet path or URI")->required();
-  conv->add_option("--compression", ca.compression,
-                   "SNAPPY|GZIP|ZSTD|UNCOMPRESSED (fileFormat.parquet.compressionCodec)")
-      ->capture_default_str();
-  conv->add_option("--row-group-bytes", ca.row_group_bytes, "fileFormat.parquet.rowGroupSizeBytes")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  conv->add_option("--page-bytes", ca.page_bytes, "fileFormat.parquet.pageSizeBytes")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
-  conv->add_option("--dictionary", ca.dictionary,
-                   "true|false (fileFormat.parquet.enableDictionary)")
-      ->check(CLI::IsMember({"true", "false"}))
-      ->capture_default_str();
-  conv->add_option("--json-max-depth", ca.json_max_depth, "fileFormat.parquet.json.maxDepth");
-  conv->add_option("--decimal-precision", ca.decimal_precision,
-                   "fileFormat.parquet.decimal.precision")
-      ->check(CLI::Range(1, 38));
-  conv->add_option("--decimal-scale", ca.decimal_scale, "fileFormat.parquet.decimal.scale")
-      ->check(CLI::Range(0, 38));
+  // fileFormat.parquet.* flags: kept as strings here, parsed by convert::SetOption in Convert.
+  const std::string codec_default = pe::parquet::CodecName(pe::parquet::kDefaultCodec);
+  const struct {
+    const char* flag;
+    const char* key;  // after fileFormat.parquet.
+    std::string help;
+  } parquet_flags[] = {
+      {"--compression", "compressionCodec",
+       "SNAPPY|GZIP|ZSTD|UNCOMPRESSED (default " + codec_default + ")"},
+      {"--row-group-bytes", "rowGroupSizeBytes",
+       "1024..2^40 (default " + std::to_string(pe::convert::kDefaultRowGroupBytes) + ")"},
+      {"--page-bytes", "pageSizeBytes",
+       "64..2^30 (default " + std::to_string(pe::parquet::kDefaultPageBytes) + ")"},
+      {"--dictionary", "enableDictionary",
+       std::string("true|false (default ") + (pe::parquet::kDefaultDictionary ? "true" : "false") +
+           ")"},
+      {"--json-max-depth", "json.maxDepth", "1..64: JSON objects as Parquet groups (default off)"},
+      {"--decimal-precision", "decimal.precision",
+       "1..38: BIG_DECIMAL as DECIMAL(P,S) (default off)"},
+      {"--decimal-scale", "decimal.scale", "0..precision (default 0)"},
+  };
+  std::vector<std::string> parquet_values(std::size(parquet_flags));
+  std::vector<CLI::Option*> parquet_opts;
+  for (size_t i = 0; i < std::size(parquet_flags); ++i) {
+    const std::string key = std::string(pe::convert::kOptionPrefix) + parquet_flags[i].key;
+    parquet_opts.push_back(conv->add_option(parquet_flags[i].flag, parquet_values[i],
+                                            key + ": " + parquet_flags[i].help));
+  }
   conv->add_option("--columns", ca.columns, "Comma-separated columns to export (default all)")
       ->delimiter(',');
   conv->add_option("--fs-prop", ca.fs_props,
@@ -85,6 +98,41 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   samp->add_option("--out", sa.out, "Output directory (--matrix) or path")->required();
 
+  ValidateArgs va;
+  auto* validate = app.add_subcommand(
+      "validate", "Check a table config's DataExportTask and print it resolved (secrets masked)");
+  validate->add_option("--table-config", va.table_configs, "Pinot table config JSON file")
+      ->required();
+
+  RunArgs ra;
+  auto* run = app.add_subcommand("run",
+                                 "Run the DataExportTask service (scheduler, generator, "
+                                 "executors, REST API)");
+  run->add_option("--table-config", ra.table_configs,
+                  "Pinot table config JSON file (repeatable: tables side by side)")
+      ->required();
+  run->add_option("--deep-store", ra.deep_store,
+                  "Deep store: <deepStore>/<rawTableName>/<segment> (path or URI)")
+      ->required();
+  run->add_option("--state", ra.state, "SQLite state file")->capture_default_str();
+  run->add_flag("--once", ra.once,
+                "One generator cycle, execute it, print a summary; exit 0 if all completed");
+  run->add_option("--port", ra.port, "Serve the REST API on this port (0: any free port)")
+      ->check(CLI::Range(0, 65535));
+  run->add_option("--bind", ra.bind, "REST API address")->capture_default_str();
+  run->add_option("--auth-token-file", ra.auth_token_file,
+                  "File holding the bearer token that mutating REST calls must present");
+  run->add_option("--executors", ra.executors, "Parallel subtasks (default: cores)")
+      ->check(CLI::Range(1, 1024));
+  run->add_option("--grace-period", ra.grace_seconds,
+                  "Seconds running subtasks may finish after SIGTERM/SIGINT")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  run->add_option("--max-attempts", ra.max_attempts, "Tries per subtask on transient errors")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  run->add_option("--log-level", ra.log_level, "debug|info|warn|error|off")->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -93,7 +141,17 @@ int Main(int argc, char** argv) {
   }
   if (*inspect) return Inspect(ia);
   if (*dump) return Dump(da);
-  if (*conv) return Convert(ca);
+  if (*conv) {
+    for (size_t i = 0; i < parquet_opts.size(); ++i) {
+      if (parquet_opts[i]->count() == 0) continue;
+      ca.parquet.push_back({parquet_flags[i].flag,
+                            std::string(pe::convert::kOptionPrefix) + parquet_flags[i].key,
+                            parquet_values[i]});
+    }
+    return Convert(ca);
+  }
+  if (*validate) return Validate(va);
+  if (*run) return Run(ra);
   if (*samp) {
     sa.rows_given = rows_opt->count() > 0;
     return Sample(sa);

@@ -15,6 +15,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 
 #include "cli/commands.h"
@@ -108,12 +109,24 @@ int Sample(const SampleArgs& a) {
   }
   if (a.demo) {
     const uint32_t rows = uint32_t(a.rows_given ? a.rows : 100000);
-    sample::GeneratedSegment g = sample::DemoSegment(rows, a.seed);
     std::string out = a.out;
     std::error_code ec;
-    if (fs::is_directory(out, ec)) out += "/" + g.spec.name;
+    const bool into_dir = fs::is_directory(out, ec);
     std::string base = StripTarExtension(fs::path(out).filename().string());
-    if (auto llc = segment::ParseLlcName(base)) {
+    // An LLC name (table__partition__sequence__yyyyMMddTHHmmZ) names the segment, and its
+    // creation time ends the rows' time range, so a deep store of such segments spans real time.
+    std::optional<segment::LlcName> llc;
+    if (!into_dir) llc = segment::ParseLlcName(base);
+    int64_t end_ms = 0;
+    if (llc) {
+      std::tm tm{};
+      const std::string& t = llc->creation_time;
+      if (t.size() == 14 && strptime(t.c_str(), "%Y%m%dT%H%MZ", &tm) != nullptr)
+        end_ms = int64_t(timegm(&tm)) * 1000;
+    }
+    sample::GeneratedSegment g = sample::DemoSegment(rows, a.seed, end_ms);
+    if (into_dir) out += "/" + g.spec.name;
+    if (llc) {
       g.spec.name = base;
       g.spec.table = llc->table;
     }

@@ -95,9 +95,10 @@ MappedFile::~MappedFile() {
   if (data_) ::munmap(const_cast<uint8_t*>(data_), size_);
 }
 
-Result<TempDir> TempDir::Make(const std::string& prefix) {
+Result<TempDir> TempDir::Make(const std::string& prefix, const std::string& parent) {
   const char* base = std::getenv("TMPDIR");
-  std::string tmpl = std::string(base && *base ? base : "/tmp") + "/" + prefix + "-XXXXXX";
+  std::string dir = !parent.empty() ? parent : std::string(base && *base ? base : "/tmp");
+  std::string tmpl = dir + "/" + prefix + "-XXXXXX";
   if (::mkdtemp(tmpl.data()) == nullptr)
     return Status::IOError(Errno("cannot create temp dir", tmpl));
   TempDir d;

@@ -41,7 +41,9 @@ class MappedFile {
 // A fresh directory under $TMPDIR (or /tmp), removed recursively on destruction.
 class TempDir {
  public:
-  static Result<TempDir> Make(const std::string& prefix = "pinot-export");
+  // A fresh directory "<parent>/<prefix>-XXXXXX"; parent defaults to $TMPDIR or /tmp.
+  static Result<TempDir> Make(const std::string& prefix = "pinot-export",
+                              const std::string& parent = "");
   TempDir() = default;
   TempDir(TempDir&& o) noexcept : path_(std::move(o.path_)) { o.path_.clear(); }
   TempDir& operator=(TempDir&& o) noexcept;

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
-#include <filesystem>
 #include <optional>
 
 #include "common/bytes.h"
@@ -24,14 +23,24 @@ namespace {
 
 constexpr uint32_t kBatch = 4096;
 
+// kCancelled once the caller's flag is set (read between batches and row groups).
+Status CheckCancel(const std::atomic<bool>* cancel) {
+  if (cancel != nullptr && cancel->load(std::memory_order_relaxed)) {
+    return Status::Cancelled("conversion cancelled");
+  }
+  return Status::OK();
+}
+
 // Reads docs [first, first + n) in batches of at most kBatch docs with `read(doc, count, b)`
-// (ReadValues or ReadIds) and calls `fn(doc, count)` after each. A batch whose bytes would pass
-// ColumnBatch::max_bytes (the 32-bit offsets) is refused by the reader with kInvalidArgument; it
-// is read again as halves, down to one doc, so huge values slow a column down instead of failing.
+// (ReadValues or ReadIds) and calls `fn(doc, count)` after each; stops with kCancelled before a
+// batch once `cancel` is set. A batch whose bytes would pass ColumnBatch::max_bytes (the 32-bit
+// offsets) is refused by the reader with kInvalidArgument; it is read again as halves, down to one
+// doc, so huge values slow a column down instead of failing.
 template <typename Read, typename Fn>
-Status InBatches(uint32_t first, uint32_t n, Read read, Fn fn) {
+Status InBatches(uint32_t first, uint32_t n, const std::atomic<bool>* cancel, Read read, Fn fn) {
   uint32_t step = kBatch;
   for (uint32_t done = 0; done < n;) {
+    PE_RETURN_IF_ERROR(CheckCancel(cancel));
     const uint32_t k = std::min(step, n - done);
     Status st = read(first + done, k);
     if (st.IsInvalidArgument() && k > 1) {
@@ -130,8 +139,8 @@ double RowBytes(const segment::Segment& seg, const ColumnMeta& c, const Options&
 class ColumnStreamer {
  public:
   ColumnStreamer(const ColumnMeta& m, const ColumnSchema& s, const Options& o, int col,
-                 segment::ColumnReader* r, parquet::FileWriter* w)
-      : m_(m), s_(s), o_(o), col_(col), r_(r), w_(w) {
+                 segment::ColumnReader* r, parquet::FileWriter* w, const std::atomic<bool>* cancel)
+      : m_(m), s_(s), o_(o), col_(col), r_(r), w_(w), cancel_(cancel) {
     if (o.batch_max_bytes != 0) b_.max_bytes = std::min(o.batch_max_bytes, b_.max_bytes);
   }
 
@@ -143,7 +152,7 @@ class ColumnStreamer {
  private:
   Status WriteAllValues(uint32_t first, uint32_t n) {
     return InBatches(
-        first, n, [&](uint32_t doc, uint32_t k) { return r_->ReadValues(doc, k, &b_); },
+        first, n, cancel_, [&](uint32_t doc, uint32_t k) { return r_->ReadValues(doc, k, &b_); },
         [&](uint32_t, uint32_t) { return WriteValues(b_); });
   }
 
@@ -307,7 +316,7 @@ class ColumnStreamer {
       std::vector<uint8_t>& mark = mark_;
       mark.assign(card, 0);
       PE_RETURN_IF_ERROR(InBatches(
-          first, n, [&](uint32_t doc, uint32_t k) { return r_->ReadIds(doc, k, &b_); },
+          first, n, cancel_, [&](uint32_t doc, uint32_t k) { return r_->ReadIds(doc, k, &b_); },
           [&](uint32_t, uint32_t k) {
             for (uint32_t i = 0; i < k; ++i) {
               if (!b_.nulls.empty() && b_.nulls[i] && s_.optional) continue;
@@ -385,7 +394,7 @@ class ColumnStreamer {
       }
     }
     return InBatches(
-        first, n, [&](uint32_t doc, uint32_t k) { return r_->ReadIds(doc, k, &b_); },
+        first, n, cancel_, [&](uint32_t doc, uint32_t k) { return r_->ReadIds(doc, k, &b_); },
         [&](uint32_t, uint32_t k) {
           if (range) {
             for (auto& id : b_.ids) id -= base;  // out-of-range ids wrap and fail in the writer
@@ -403,6 +412,7 @@ class ColumnStreamer {
   int col_;
   segment::ColumnReader* r_;
   parquet::FileWriter* w_;
+  const std::atomic<bool>* cancel_;
   ColumnBatch b_;
   std::vector<int32_t> i32_;
   std::vector<int64_t> i64_;
@@ -419,7 +429,7 @@ constexpr size_t kMaxJsonLeaves = 1000;
 
 // The shape of a single-value JSON column, from its dictionary or else from every value.
 Result<JsonShape> InferShape(const ColumnMeta& m, segment::ColumnReader* r, uint32_t docs,
-                             int max_depth) {
+                             int max_depth, const std::atomic<bool>* cancel) {
   JsonShape shape;
   auto observe = [&](std::string_view text) -> Status {
     auto v = nlohmann::json::parse(text, nullptr, false);
@@ -436,7 +446,7 @@ Result<JsonShape> InferShape(const ColumnMeta& m, segment::ColumnReader* r, uint
   }
   ColumnBatch b;
   PE_RETURN_IF_ERROR(InBatches(
-      0, docs, [&](uint32_t doc, uint32_t k) { return r->ReadValues(doc, k, &b); },
+      0, docs, cancel, [&](uint32_t doc, uint32_t k) { return r->ReadValues(doc, k, &b); },
       [&](uint32_t, uint32_t k) {
         for (uint32_t i = 0; i < k; ++i) {
           if (b.nulls.empty() || !b.nulls[i]) PE_RETURN_IF_ERROR(observe(b.binary(i)));
@@ -448,11 +458,12 @@ Result<JsonShape> InferShape(const ColumnMeta& m, segment::ColumnReader* r, uint
 
 // Rows [first, first + n) of a shaped JSON column into its group's leaves.
 Status WriteShaped(const ColumnMeta& m, const JsonShape& shape, segment::ColumnReader* r,
-                   uint32_t first, uint32_t n, int first_leaf, parquet::FileWriter* w) {
+                   uint32_t first, uint32_t n, int first_leaf, parquet::FileWriter* w,
+                   const std::atomic<bool>* cancel) {
   JsonShredder sh(ShapeLeaves(shape));
   ColumnBatch b;
   PE_RETURN_IF_ERROR(InBatches(
-      first, n, [&](uint32_t doc, uint32_t k) { return r->ReadValues(doc, k, &b); },
+      first, n, cancel, [&](uint32_t doc, uint32_t k) { return r->ReadValues(doc, k, &b); },
       [&](uint32_t doc, uint32_t k) {
         for (uint32_t i = 0; i < k; ++i) {
           std::string_view v;
@@ -494,9 +505,10 @@ Result<std::vector<ColumnSchema>> MapSchema(const segment::SegmentMeta& seg,
   return out;
 }
 
-Result<Summary> ConvertSegment(const segment::Segment& seg, const std::string& out_path,
-                               const Options& o) {
+Result<Summary> ConvertSegment(const segment::Segment& seg, parquet::OutputSink* sink,
+                               const Options& o, const std::atomic<bool>* cancel) {
   auto t0 = std::chrono::steady_clock::now();
+  PE_RETURN_IF_ERROR(CheckCancel(cancel));
   const segment::SegmentMeta& m = seg.meta();
   std::vector<const ColumnMeta*> cols;
   if (o.columns.empty()) {
@@ -523,8 +535,8 @@ Result<Summary> ConvertSegment(const segment::Segment& seg, const std::string& o
   for (size_t c = 0; c < cols.size(); ++c) {
     first_leaf[c] = leaves;
     if (o.json_max_depth >= 1 && cols[c]->data_type == DataType::kJson && cols[c]->single_value) {
-      PE_ASSIGN_OR_RETURN(JsonShape sh,
-                          InferShape(*cols[c], readers[c].get(), m.total_docs, o.json_max_depth));
+      PE_ASSIGN_OR_RETURN(JsonShape sh, InferShape(*cols[c], readers[c].get(), m.total_docs,
+                                                   o.json_max_depth, cancel));
       if (sh.kind == JsonShape::kObject && !sh.fields.empty() && sh.NumLeaves() <= kMaxJsonLeaves) {
         schema[c] = ShapeSchema(cols[c]->name, sh);
         shapes[c] = std::move(sh);
@@ -532,13 +544,7 @@ Result<Summary> ConvertSegment(const segment::Segment& seg, const std::string& o
     }
     leaves += shapes[c] ? int(shapes[c]->NumLeaves()) : 1;
   }
-  parquet::WriterOptions wo;
-  wo.codec = o.codec;
-  wo.row_group_bytes = o.row_group_bytes;
-  wo.page_bytes = o.page_bytes;
-  wo.dictionary = o.dictionary;
-  wo.dictionary_page_limit = o.dictionary_page_limit;
-  wo.created_by = parquet::CreatedBy();
+  parquet::WriterOptions wo = WriterOptionsFor(o);
   wo.key_values = {{"pinot.table", m.table},
                    {"pinot.segment.name", m.name},
                    {"pinot.segment.totalDocs", std::to_string(m.total_docs)}};
@@ -550,22 +556,23 @@ Result<Summary> ConvertSegment(const segment::Segment& seg, const std::string& o
   if (m.crc) wo.key_values.push_back({"pinot.segment.crc", std::to_string(*m.crc)});
   if (m.creation_time_ms)
     wo.key_values.push_back({"pinot.segment.creationTimeMs", std::to_string(*m.creation_time_ms)});
-  PE_ASSIGN_OR_RETURN(auto w, parquet::FileWriter::Open(out_path, schema, wo));
+  PE_ASSIGN_OR_RETURN(auto w, parquet::FileWriter::Open(sink, schema, wo));
 
   const uint32_t total = m.total_docs;
   uint64_t rows_per_group = uint64_t(double(o.row_group_bytes) / std::max(1.0, row_bytes));
   rows_per_group = std::clamp<uint64_t>(rows_per_group, 1, std::max<uint32_t>(total, 1));
   Summary sum;
   for (uint64_t first = 0; first < total; first += rows_per_group) {
+    PE_RETURN_IF_ERROR(CheckCancel(cancel));
     uint32_t n = uint32_t(std::min<uint64_t>(rows_per_group, total - first));
     bool whole = first == 0 && n == total;
     for (size_t c = 0; c < cols.size(); ++c) {
       if (shapes[c]) {
         PE_RETURN_IF_ERROR(WriteShaped(*cols[c], *shapes[c], readers[c].get(), uint32_t(first), n,
-                                       first_leaf[c], w.get()));
+                                       first_leaf[c], w.get(), cancel));
         continue;
       }
-      ColumnStreamer cs(*cols[c], schema[c], o, first_leaf[c], readers[c].get(), w.get());
+      ColumnStreamer cs(*cols[c], schema[c], o, first_leaf[c], readers[c].get(), w.get(), cancel);
       Status s = cs.Write(uint32_t(first), n, whole);
       if (!s.ok()) return s;
     }
@@ -573,12 +580,22 @@ Result<Summary> ConvertSegment(const segment::Segment& seg, const std::string& o
     seg.ReleaseResidentPages();  // memory stays bounded by the row group, not the segment
     if (o.progress) o.progress(first + n, total);
   }
+  PE_RETURN_IF_ERROR(CheckCancel(cancel));
   PE_RETURN_IF_ERROR(w->Close());
   sum.rows = total;
   sum.row_groups = w->num_row_groups();
-  std::error_code ec;
-  sum.bytes = std::filesystem::file_size(out_path, ec);
+  sum.metrics = w->metrics();
+  sum.bytes = uint64_t(sum.metrics.file_bytes);
   sum.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return sum;
+}
+
+Result<Summary> ConvertSegment(const segment::Segment& seg, const std::string& out_path,
+                               const Options& o, const std::atomic<bool>* cancel) {
+  PE_ASSIGN_OR_RETURN(std::unique_ptr<parquet::LocalFileSink> sink,
+                      parquet::LocalFileSink::Create(out_path));
+  PE_ASSIGN_OR_RETURN(Summary sum, ConvertSegment(seg, sink.get(), o, cancel));
+  PE_RETURN_IF_ERROR(sink->Commit());
   return sum;
 }
 

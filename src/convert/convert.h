@@ -16,8 +16,10 @@
 //   carry real nulls; others are REQUIRED.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -26,16 +28,22 @@
 
 namespace pe::convert {
 
+// The DataExportTask's fileFormat.parquet.* keys (and `pinot-export convert`'s flags, named after
+// them). Every default is written here once; those the writer shares come from parquet.h's
+// kDefault* constants. Parse values with SetOption, then CheckOptions.
+inline constexpr std::string_view kOptionPrefix = "fileFormat.parquet.";
+inline constexpr int64_t kDefaultRowGroupBytes = 134217728;  // parquet-java DEFAULT_BLOCK_SIZE
+
 struct Options {
-  parquet::Codec codec = parquet::Codec::kSnappy;  // fileFormat.parquet.compressionCodec
-  int64_t row_group_bytes = 134217728;             // fileFormat.parquet.rowGroupSizeBytes
-  int64_t page_bytes = 1048576;                    // fileFormat.parquet.pageSizeBytes
-  bool dictionary = true;                          // fileFormat.parquet.enableDictionary
-  int64_t dictionary_page_limit = 1048576;         // PLAIN dictionary size that falls back
-  int json_max_depth = -1;                         // fileFormat.parquet.json.maxDepth (-1 = off)
-  int decimal_precision = 0;                       // fileFormat.parquet.decimal.precision (0 = off)
-  int decimal_scale = 0;                           // fileFormat.parquet.decimal.scale
-  std::vector<std::string> columns;                // empty = all physical columns, by name
+  parquet::Codec codec = parquet::kDefaultCodec;    // fileFormat.parquet.compressionCodec
+  int64_t row_group_bytes = kDefaultRowGroupBytes;  // fileFormat.parquet.rowGroupSizeBytes
+  int64_t page_bytes = parquet::kDefaultPageBytes;  // fileFormat.parquet.pageSizeBytes
+  bool dictionary = parquet::kDefaultDictionary;    // fileFormat.parquet.enableDictionary
+  int64_t dictionary_page_limit = parquet::kDefaultDictionaryPageLimit;  // (no key)
+  int json_max_depth = -1;           // fileFormat.parquet.json.maxDepth (-1 = off)
+  int decimal_precision = 0;         // fileFormat.parquet.decimal.precision (0 = off)
+  int decimal_scale = 0;             // fileFormat.parquet.decimal.scale
+  std::vector<std::string> columns;  // empty = all physical columns, by name
   // Most bytes one read batch of a column may hold (segment::ColumnBatch::max_bytes; 0 = its
   // 32-bit offset limit). Docs whose values pass it are read in smaller batches.
   uint64_t batch_max_bytes = 0;
@@ -43,11 +51,38 @@ struct Options {
   std::function<void(uint64_t, uint64_t)> progress;
 };
 
+// Sets the option of `key`, the whole Pinot key ("fileFormat.parquet.pageSizeBytes"; the prefix
+// is required, so messages name the key as the table config spells it), from its string value.
+// Parsing is strict: integers are the whole string in decimal (no sign '+', spaces or units) and
+// in range; booleans are true/false (any case); codecs as parquet::ParseCodec.
+//   compressionCodec    SNAPPY | GZIP | ZSTD | UNCOMPRESSED (NONE)    default SNAPPY
+//   rowGroupSizeBytes   1024 .. 2^40                                   default 134217728
+//   pageSizeBytes       64 .. 2^30                                     default 1048576
+//   enableDictionary    true | false                                   default true
+//   json.maxDepth       1 .. 64                                        default off
+//   decimal.precision   1 .. 38                                        default off
+//   decimal.scale       0 .. 38 (and <= precision: CheckOptions)       default 0
+// Errors: kInvalidArgument "<key> = '<value>': expected ..." for a bad value (`o` unchanged);
+// kNotFound for a key this function does not know (other fileFormat.parquet.* keys, such as
+// json.unknownKeysBehavior, belong to the caller).
+Status SetOption(Options* o, std::string_view key, std::string_view value);
+
+// Checks what no single key can: a decimal scale needs a precision and must not exceed it.
+// Errors: kInvalidArgument naming the keys and values.
+Status CheckOptions(const Options& o);
+
+// The Parquet writer's options for `o` (codec, page size, dictionary and its limit; created_by
+// and no key-value metadata).
+parquet::WriterOptions WriterOptionsFor(const Options& o);
+
 struct Summary {
   uint64_t rows = 0;
   int row_groups = 0;
-  uint64_t bytes = 0;
+  uint64_t bytes = 0;  // = metrics.file_bytes
   double seconds = 0;
+  // Per leaf column value/null/NaN counts, bounds and sizes, row-group offsets, file size: what
+  // an Iceberg DataFile records (parquet::FileMetrics).
+  parquet::FileMetrics metrics;
 };
 
 // The Parquet schema for `columns` of `seg` (all columns if empty). Errors: kInvalidArgument for
@@ -56,9 +91,16 @@ Result<std::vector<parquet::ColumnSchema>> MapSchema(
     const segment::SegmentMeta& seg, const std::vector<const segment::ColumnMeta*>& columns,
     const Options& opts);
 
-// Writes `seg` to the local file `out_path` atomically (nothing is left behind on error).
+// Writes `seg` as one Parquet file to `sink` (empty; not owned; not committed: on success the
+// caller commits or uploads the bytes, on error it drops them). `cancel`, when given, is read
+// between read batches and row groups; once it is true the conversion stops with kCancelled.
 // Errors name the column and, for values that do not fit, the value.
+Result<Summary> ConvertSegment(const segment::Segment& seg, parquet::OutputSink* sink,
+                               const Options& opts, const std::atomic<bool>* cancel = nullptr);
+
+// The same into the local file `out_path`, atomically (parquet::LocalFileSink): it appears only
+// when the conversion succeeded; on error or cancellation nothing is left behind.
 Result<Summary> ConvertSegment(const segment::Segment& seg, const std::string& out_path,
-                               const Options& opts);
+                               const Options& opts, const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace pe::convert

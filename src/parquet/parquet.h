@@ -4,11 +4,13 @@
 // Format", Encodings.md, LogicalTypes.md, PageIndex.md); the footer is serialized with libthrift's
 // TCompactProtocol from structures written here by hand (field ids as in parquet.thrift).
 //
-// Model: one FileWriter per output file. Rows are written row group by row group; within a row
-// group the columns are written in schema order (column 0 first), each column with as many Write*
-// calls as the caller likes, then FlushRowGroup(). A column chunk is buffered (encoded and
-// compressed) only until the next column starts, so memory is bounded by the largest column chunk
-// of a row group, not by the file.
+// Model: one FileWriter per output file, appending to an OutputSink it does not own (sink.h: a
+// local file committed by its owner, memory, later an upload). Rows are written row group by row
+// group; within a row group the columns are written in schema order (column 0 first), each column
+// with as many Write* calls as the caller likes, then FlushRowGroup(). A column chunk is buffered
+// (encoded and compressed) only until the next column starts, so memory is bounded by the largest
+// column chunk of a row group, not by the file. After Close(), metrics() holds the footer's
+// per-column counts, bounds and sizes and the row-group offsets (what an Iceberg DataFile records).
 //
 // Values arrays hold only the non-null values, in row order. For list columns `offsets` has
 // n_rows + 1 entries framing each row's values (a null row has an empty frame); for flat columns
@@ -17,12 +19,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "common/status.h"
+#include "parquet/sink.h"
 
 namespace pe::parquet {
 
@@ -67,24 +71,67 @@ struct ColumnSchema {
 // which statistics of a file to trust).
 std::string CreatedBy();
 
+// Writer defaults: also the defaults of the export's fileFormat.parquet.* keys, which
+// convert::Options takes from here (the one place they are written). They are parquet-java's
+// ParquetWriter defaults except the codec (parquet-java: UNCOMPRESSED; the export: SNAPPY).
+inline constexpr Codec kDefaultCodec = Codec::kSnappy;
+inline constexpr int64_t kDefaultPageBytes = 1048576;            // ParquetWriter.DEFAULT_PAGE_SIZE
+inline constexpr bool kDefaultDictionary = true;                 // DEFAULT_IS_DICTIONARY_ENABLED
+inline constexpr int64_t kDefaultDictionaryPageLimit = 1048576;  // DEFAULT_PAGE_SIZE as well
+
 struct WriterOptions {
-  Codec codec = Codec::kSnappy;
-  int64_t row_group_bytes = 134217728;  // planning hint for callers; see FlushRowGroup
-  int64_t page_bytes = 1048576;         // data pages are cut at row boundaries past this size
-  bool dictionary = true;               // dictionary-encode columns (fallback to PLAIN past limit)
-  int64_t dictionary_page_limit = 1048576;  // PLAIN-encoded dictionary size that triggers fallback
-  bool page_index = true;                   // write ColumnIndex / OffsetIndex (PageIndex.md)
+  Codec codec = kDefaultCodec;
+  int64_t page_bytes = kDefaultPageBytes;  // data pages are cut at row boundaries past this size
+  bool dictionary = kDefaultDictionary;  // dictionary-encode columns (fallback to PLAIN past limit)
+  int64_t dictionary_page_limit = kDefaultDictionaryPageLimit;  // PLAIN dictionary size: fallback
+  bool page_index = true;  // write ColumnIndex / OffsetIndex (PageIndex.md)
   std::string created_by = CreatedBy();
   std::vector<std::pair<std::string, std::string>> key_values;
 };
 
+// What the footer says about one leaf column, summed over the file's row groups: the metrics an
+// Iceberg DataFile records (Iceberg spec "Manifests": value_counts, null_value_counts,
+// nan_value_counts, lower_bounds, upper_bounds, column_sizes).
+struct ColumnMetrics {
+  std::vector<std::string> path;  // path_in_schema, e.g. {"tags", "list", "element"}
+  // Entries (ColumnMetaData.num_values): values, nulls and empty lists; what Iceberg's
+  // ParquetUtil.footerMetrics takes as the value count.
+  int64_t value_count = 0;
+  int64_t null_count = 0;  // Statistics.null_count: null entries (null rows, empty lists)
+  int64_t nan_count = 0;   // NaN values (FLOAT / DOUBLE columns; always 0 for the others)
+  // The smallest and largest non-NaN value in the column's sort order (LogicalTypes.md "Sort
+  // Order"), in PLAIN encoding (Statistics.min_value / max_value, -0.0 / +0.0 for zeros), over
+  // every row group; absent when the column has no such value or when a row group's bound was not
+  // written (bounds over 4096 bytes are dropped, never truncated).
+  std::optional<std::string> min, max;
+  int64_t compressed_bytes = 0;    // sum of ColumnMetaData.total_compressed_size
+  int64_t uncompressed_bytes = 0;  // sum of ColumnMetaData.total_uncompressed_size
+};
+
+struct FileMetrics {
+  int64_t file_bytes = 0;  // the whole file, footer and magic included
+  int64_t num_rows = 0;
+  // Byte offset of each row group's first page (its first column chunk's dictionary page or
+  // first data page): Iceberg's split_offsets.
+  std::vector<int64_t> row_group_offsets;
+  std::vector<ColumnMetrics> columns;  // one per leaf, in leaf order (FileWriter::num_leaves)
+};
+
 class FileWriter {
  public:
-  // Creates `path` atomically: bytes go to a temp file that Close() renames over `path`; a writer
-  // destroyed before Close() leaves nothing behind.
-  static Result<std::unique_ptr<FileWriter>> Open(const std::string& path,
+  // A writer appending one Parquet file to `sink`, which must be empty (Tell() == 0: the footer's
+  // offsets are the sink's) and must outlive the writer. The writer never owns, commits or
+  // discards the sink: after Close() its owner makes the bytes visible (LocalFileSink::Commit,
+  // an upload, ...); after an error or an abandoned write it drops them.
+  static Result<std::unique_ptr<FileWriter>> Open(OutputSink* sink,
                                                   std::vector<ColumnSchema> schema,
                                                   WriterOptions opts);
+  // Convenience: a writer owning a LocalFileSink for `path`. Its Close() also commits: `path`
+  // appears atomically (temp name, fsync, rename); a writer destroyed before a successful Close()
+  // leaves nothing behind.
+  static Result<std::unique_ptr<FileWriter>> OpenFile(const std::string& path,
+                                                      std::vector<ColumnSchema> schema,
+                                                      WriterOptions opts);
   ~FileWriter();
   FileWriter(const FileWriter&) = delete;
   FileWriter& operator=(const FileWriter&) = delete;
@@ -137,12 +184,16 @@ class FileWriter {
   Status WriteLeafByteArray(int col, uint32_t n, const uint32_t* value_offsets, const char* data,
                             const uint8_t* defs);
 
-  // Encoded bytes buffered for the current row group (pages not yet on disk).
+  // Encoded bytes buffered for the current row group (pages not yet in the sink).
   int64_t buffered_bytes() const;
   // Ends the row group. Every column must have received the same number of rows.
   Status FlushRowGroup();
-  // Flushes a pending row group, writes page indexes and the footer, fsyncs and renames.
+  // Flushes a pending row group, writes page indexes and the footer, and flushes the sink
+  // (OpenFile: also commits the file). At most once. After an error from the sink the file is
+  // incomplete: abandon the writer and the sink's bytes.
   Status Close();
+  // The footer's numbers per leaf column and for the file. Valid after a successful Close().
+  const FileMetrics& metrics() const;
 
   int64_t num_rows() const;
   int num_row_groups() const;

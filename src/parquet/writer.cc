@@ -17,7 +17,6 @@
 #include <numeric>
 
 #include "common/bytes.h"
-#include "common/file.h"
 #include "parquet/compress.h"
 #include "parquet/encoding.h"
 #include "parquet/metadata.h"
@@ -148,16 +147,20 @@ struct MinMax {
   }
 };
 
-// Min/max of n fixed-width values of type T, NaN skipped.
+// Min/max of n fixed-width values of type T, NaN skipped; returns the number of NaNs.
 template <typename T>
-void RangeMinMax(Order o, const char* p, size_t n, MinMax* mm) {
+size_t RangeMinMax(Order o, const char* p, size_t n, MinMax* mm) {
   T lo{}, hi{};
   bool any = false;
+  size_t nans = 0;
   for (size_t i = 0; i < n; ++i) {
     T x;
     std::memcpy(&x, p + i * sizeof(T), sizeof(T));
     if constexpr (std::is_floating_point_v<T>) {
-      if (x != x) continue;
+      if (x != x) {
+        ++nans;
+        continue;
+      }
     }
     if (!any) {
       lo = hi = x;
@@ -171,6 +174,7 @@ void RangeMinMax(Order o, const char* p, size_t n, MinMax* mm) {
     mm->Update(o, MinMax::Bytes(lo));
     mm->Update(o, MinMax::Bytes(hi));
   }
+  return nans;
 }
 
 // BoundaryOrder of a ColumnIndex (parquet.thrift), decided as parquet-java's ColumnIndexBuilder
@@ -366,6 +370,9 @@ struct Column {
   int64_t entries = 0, nulls = 0, uncompressed = 0, compressed = 0;
   int dict_data_pages = 0, plain_data_pages = 0;
   MinMax mm;
+  // Whole file (FileMetrics): NaN values written, and whether a chunk's bounds were dropped.
+  int64_t nans = 0;
+  bool bounds_lost = false;
 
   int IndexBits() const { return std::max(1, BitsFor(dict.size() == 0 ? 0 : dict.size() - 1)); }
   uint64_t PageBits() const {
@@ -378,7 +385,8 @@ struct Column {
 struct FileWriter::Impl {
   std::vector<Column> cols;
   WriterOptions o;
-  std::unique_ptr<AtomicFile> file;
+  OutputSink* sink = nullptr;
+  std::unique_ptr<LocalFileSink> owned;  // OpenFile: committed by Close()
   std::unique_ptr<Compressor> comp;
   std::string scratch;
   fmt::FileMetaData meta;
@@ -387,9 +395,10 @@ struct FileWriter::Impl {
   bool rg_open = false;  // meta.row_groups.back() is the row group being written
   int64_t num_rows = 0;
   bool closed = false;
+  FileMetrics metrics;
 
-  Status Append(std::string_view b) { return file->Append(b); }
-  int64_t pos() const { return int64_t(file->bytes_written()); }
+  Status Append(std::string_view b) { return sink->Append(b); }
+  int64_t pos() const { return sink->Tell(); }
 
   Status Check(int c, PhysicalType t1, PhysicalType t2 = PhysicalType(-1)) {
     if (closed) return Status::InvalidArgument("parquet writer is closed");
@@ -513,6 +522,7 @@ struct FileWriter::Impl {
           for (size_t i = v0; i < v1; ++i) {
             k.page_key_lo = std::min(k.page_key_lo, k.key_lo[in.ids[i]]);
             k.page_key_hi = std::max(k.page_key_hi, k.key_hi[in.ids[i]]);
+            k.nans += k.key_hi[in.ids[i]] == 0;  // NaN entries only (RankDictionary)
           }
         }
         k.idx.insert(k.idx.end(), in.ids + v0, in.ids + v1);
@@ -576,10 +586,10 @@ struct FileWriter::Impl {
         RangeMinMax<int64_t>(k.order, p, n, &k.page_mm);
         break;
       case Order::kFloat:
-        RangeMinMax<float>(k.order, p, n, &k.page_mm);
+        k.nans += int64_t(RangeMinMax<float>(k.order, p, n, &k.page_mm));
         break;
       case Order::kDouble:
-        RangeMinMax<double>(k.order, p, n, &k.page_mm);
+        k.nans += int64_t(RangeMinMax<double>(k.order, p, n, &k.page_mm));
         break;
       default:
         for (size_t i = 0; i < n; ++i) {
@@ -893,6 +903,7 @@ struct FileWriter::Impl {
       m.statistics.min_value = k.mm.min;
       m.statistics.max_value = k.mm.max;
     }
+    k.bounds_lost = k.bounds_lost || (k.mm.has && k.mm.too_long());
     if (!rg_open) {
       meta.row_groups.emplace_back();
       indexes.emplace_back();
@@ -953,6 +964,7 @@ struct FileWriter::Impl {
 
   Status Close() {
     if (closed) return Status::InvalidArgument("parquet writer already closed");
+    closed = true;  // even on error: a second Close would append a second footer
     PE_RETURN_IF_ERROR(FlushRowGroup());
     // Page indexes: all ColumnIndex blocks, then all OffsetIndex blocks (PageIndex.md).
     for (size_t g = 0; g < indexes.size(); ++g) {
@@ -983,9 +995,41 @@ struct FileWriter::Impl {
     AppendLE32(&tail, uint32_t(footer.size()));
     tail += "PAR1";
     PE_RETURN_IF_ERROR(Append(tail));
-    PE_RETURN_IF_ERROR(file->Commit());
-    closed = true;
+    PE_RETURN_IF_ERROR(sink->Flush());
+    CollectMetrics();
+    if (owned) PE_RETURN_IF_ERROR(owned->Commit());
     return Status::OK();
+  }
+
+  // FileMetrics from the footer just written: sums of the column chunks' metadata and the
+  // merged chunk bounds (each chunk's Statistics min/max, already NaN-free and zero-fixed).
+  void CollectMetrics() {
+    metrics = FileMetrics();
+    metrics.file_bytes = pos();
+    metrics.num_rows = meta.num_rows;
+    for (const auto& rg : meta.row_groups) metrics.row_group_offsets.push_back(rg.file_offset);
+    for (size_t c = 0; c < cols.size(); ++c) {
+      const Column& k = cols[c];
+      ColumnMetrics cm;
+      cm.path = k.path;
+      cm.nan_count = k.nans;
+      MinMax mm;
+      for (const auto& rg : meta.row_groups) {
+        const fmt::ColumnMetaData& m = rg.columns[c].meta;
+        cm.value_count += m.num_values;
+        cm.null_count += m.statistics.null_count.value_or(0);
+        cm.compressed_bytes += m.total_compressed_size;
+        cm.uncompressed_bytes += m.total_uncompressed_size;
+        if (m.statistics.min_value) mm.Update(k.order, *m.statistics.min_value);
+        if (m.statistics.max_value) mm.Update(k.order, *m.statistics.max_value);
+      }
+      mm.FixZeros(k.order);
+      if (mm.has && !k.bounds_lost) {
+        cm.min = mm.min;
+        cm.max = mm.max;
+      }
+      metrics.columns.push_back(std::move(cm));
+    }
   }
 };
 
@@ -1117,11 +1161,25 @@ Input Fixed(const void* p, int width) {
 }  // namespace
 
 FileWriter::FileWriter(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-FileWriter::~FileWriter() = default;  // an uncommitted AtomicFile removes its temp file
+FileWriter::~FileWriter() = default;  // an uncommitted LocalFileSink removes its temp file
 
-Result<std::unique_ptr<FileWriter>> FileWriter::Open(const std::string& path,
+Result<std::unique_ptr<FileWriter>> FileWriter::OpenFile(const std::string& path,
+                                                         std::vector<ColumnSchema> schema,
+                                                         WriterOptions opts) {
+  PE_ASSIGN_OR_RETURN(std::unique_ptr<LocalFileSink> sink, LocalFileSink::Create(path));
+  PE_ASSIGN_OR_RETURN(auto w, Open(sink.get(), std::move(schema), std::move(opts)));
+  w->impl_->owned = std::move(sink);
+  return w;
+}
+
+Result<std::unique_ptr<FileWriter>> FileWriter::Open(OutputSink* sink,
                                                      std::vector<ColumnSchema> schema,
                                                      WriterOptions opts) {
+  if (sink == nullptr) return Status::InvalidArgument("parquet writer needs an output sink");
+  if (sink->Tell() != 0) {
+    return Status::InvalidArgument("parquet writer needs an empty output sink, not one at offset " +
+                                   std::to_string(sink->Tell()));
+  }
   if (schema.empty()) return Status::InvalidArgument("parquet schema has no columns");
   if (opts.page_bytes <= 0) return Status::InvalidArgument("page size must be positive");
   auto impl = std::make_unique<Impl>();
@@ -1136,7 +1194,7 @@ Result<std::unique_ptr<FileWriter>> FileWriter::Open(const std::string& path,
   for (auto& k : impl->cols) k.index.has_column_index = true;
   impl->meta.num_leaf_columns = int(impl->cols.size());
   impl->comp = Compressor::Make(impl->o.codec);
-  PE_ASSIGN_OR_RETURN(impl->file, AtomicFile::Create(path));
+  impl->sink = sink;
   PE_RETURN_IF_ERROR(impl->Append("PAR1"));
   return std::unique_ptr<FileWriter>(new FileWriter(std::move(impl)));
 }
@@ -1267,6 +1325,7 @@ int64_t FileWriter::buffered_bytes() const {
 }
 Status FileWriter::FlushRowGroup() { return impl_->FlushRowGroup(); }
 Status FileWriter::Close() { return impl_->Close(); }
+const FileMetrics& FileWriter::metrics() const { return impl_->metrics; }
 int64_t FileWriter::num_rows() const { return impl_->num_rows; }
 int FileWriter::num_row_groups() const { return int(impl_->meta.row_groups.size()); }
 

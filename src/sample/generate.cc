@@ -566,18 +566,21 @@ class GenSource final : public ValueSource {
 
 }  // namespace
 
-GeneratedSegment DemoSegment(uint32_t rows, uint64_t seed) {
-  const int64_t t0 = 1767225600000;
+GeneratedSegment DemoSegment(uint32_t rows, uint64_t seed, int64_t end_ms) {
+  const int64_t t0 = end_ms != 0 ? end_ms - int64_t(rows) * 1000 : 1767225600000;
   SegmentSpec s;
   s.table = "events";
   s.num_docs = rows;
-  s.creation_time_ms = t0 + 3600000;
+  s.creation_time_ms = end_ms != 0 ? end_ms : t0 + 3600000;
   s.name = LlcSegmentName("events", 0, 17, s.creation_time_ms);
   s.time_column = "ts";
   s.creator_version = "pinot-export-sample";
   s.realtime_start_offset = "170000";
   s.realtime_end_offset = std::to_string(170000 + rows);
-  return Assemble(s, DemoColumns(), seed, "demo REALTIME events segment");
+  std::vector<Gen> cols = DemoColumns();
+  for (Gen& g : cols)
+    if (g.epoch) g.ts_base = t0;  // ts: one row a second, ending before end_ms
+  return Assemble(s, cols, seed, "demo REALTIME events segment");
 }
 
 Result<ProfileSegment> Profile(const std::string& profile, uint32_t rows, uint64_t seed) {

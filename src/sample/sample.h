@@ -210,7 +210,9 @@ std::vector<GeneratedSegment> MatrixSegments(const MatrixOptions& opt);
 Status ExpectedJsonl(const GeneratedSegment& g, std::string* out);
 
 // A realistic REALTIME (LLC-named) events segment, mostly dictionary-encoded.
-GeneratedSegment DemoSegment(uint32_t rows, uint64_t seed);
+// end_ms != 0: the time column ts holds one row a second ending just before end_ms (the
+// segment's creation time); 0: the fixed default range starting 2026-01-01.
+GeneratedSegment DemoSegment(uint32_t rows, uint64_t seed, int64_t end_ms = 0);
 
 // Benchmark profile: "dict" (mostly dictionary-encoded) or "raw" (mostly raw). Values are produced
 // on the fly by the returned source (deterministic from the seed), never all held in memory.

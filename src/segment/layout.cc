@@ -45,10 +45,9 @@ bool HasV1IndexSuffix(const std::string& name) {
   return false;
 }
 
-// Extracts a (compressed) tarball into `dest`, refusing absolute paths, "..", links and devices.
-Status ExtractTarball(const std::string& path, const std::string& dest) {
+// Opens the (compressed) tarball mapped in `f` for reading with libarchive. The caller frees it.
+Result<struct archive*> OpenTarball(const std::string& path, const MappedFile& f) {
   // Sniff: gzip 1F 8B, LZ4 frame 04 22 4D 18, zstd 28 B5 2F FD, or a plain tar ("ustar" at 257).
-  PE_ASSIGN_OR_RETURN(MappedFile f, MappedFile::Open(path));
   const uint8_t* d = f.data();
   size_t n = f.size();
   bool gz = n >= 2 && d[0] == 0x1F && d[1] == 0x8B;
@@ -64,12 +63,24 @@ Status ExtractTarball(const std::string& path, const std::string& dest) {
   archive_read_support_filter_gzip(a);
   archive_read_support_filter_lz4(a);
   archive_read_support_filter_zstd(a);
-  Status st;
   if (archive_read_open_memory(a, d, n) != ARCHIVE_OK) {
-    st = Status::Corruption(path + ": cannot read tarball: " + archive_error_string(a));
+    Status st = Status::Corruption(path + ": cannot read tarball: " + archive_error_string(a));
     archive_read_free(a);
     return st;
   }
+  return a;
+}
+
+Status TarCorruption(const std::string& path, struct archive* a) {
+  return Status::Corruption(path + ": truncated or corrupt tarball: " +
+                            std::string(archive_error_string(a) ? archive_error_string(a) : "?"));
+}
+
+// Extracts a (compressed) tarball into `dest`, refusing absolute paths, "..", links and devices.
+Status ExtractTarball(const std::string& path, const std::string& dest) {
+  PE_ASSIGN_OR_RETURN(MappedFile f, MappedFile::Open(path));
+  PE_ASSIGN_OR_RETURN(struct archive * a, OpenTarball(path, f));
+  Status st;
   struct archive_entry* e;
   int files = 0;
   std::string buf;
@@ -77,8 +88,7 @@ Status ExtractTarball(const std::string& path, const std::string& dest) {
     int r = archive_read_next_header(a, &e);
     if (r == ARCHIVE_EOF) break;
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-      st = Status::Corruption(path + ": truncated or corrupt tarball: " +
-                              std::string(archive_error_string(a) ? archive_error_string(a) : "?"));
+      st = TarCorruption(path, a);
       break;
     }
     std::string name = archive_entry_pathname(e) ? archive_entry_pathname(e) : "";
@@ -111,10 +121,7 @@ Status ExtractTarball(const std::string& path, const std::string& dest) {
       st = (*w)->Append(blk, sz);
       if (!st.ok()) break;
     }
-    if (st.ok() && rr != ARCHIVE_EOF) {
-      st = Status::Corruption(path + ": truncated or corrupt tarball: " +
-                              std::string(archive_error_string(a) ? archive_error_string(a) : "?"));
-    }
+    if (st.ok() && rr != ARCHIVE_EOF) st = TarCorruption(path, a);
     if (!st.ok()) break;
     st = (*w)->Commit();
     if (!st.ok()) break;
@@ -292,7 +299,95 @@ char PaddingChar(const Properties& p) {
   return v.empty() ? '%' : v[0];
 }
 
+// metadata.properties and creation.meta: the segment's metadata, as Segment::Open reads it.
+Result<SegmentMeta> MetaFromFiles(const std::string& path, const std::string& properties,
+                                  const std::string* creation_meta, char* pad) {
+  auto props = ParseProperties(properties);
+  if (!props.ok()) return props.status().WithContext(path);
+  auto meta = ParseSegmentMetadata(*props);
+  if (!meta.ok()) return meta.status().WithContext(path);
+  if (pad) *pad = PaddingChar(*props);
+  // creation.meta (SegmentMetadataImpl.loadCreationMeta): BE long crc, BE long creationTimeMs
+  // [, BE long dataCrc].
+  if (creation_meta && creation_meta->size() >= 16) {
+    const uint8_t* b = reinterpret_cast<const uint8_t*>(creation_meta->data());
+    meta->crc = int64_t(LoadBE64(b));
+    meta->creation_time_ms = int64_t(LoadBE64(b + 8));
+    if (creation_meta->size() >= 24) meta->data_crc = int64_t(LoadBE64(b + 16));
+  }
+  return meta;
+}
+
 }  // namespace
+
+Result<SegmentMeta> ReadSegmentMeta(const std::string& path) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return Status::IOError(path + ": no such file or directory");
+  if (fs::is_directory(path, ec)) {
+    PE_ASSIGN_OR_RETURN(auto found, FindSegmentDir(path));
+    PE_ASSIGN_OR_RETURN(std::string text, ReadFileToString(found.first + "/metadata.properties"));
+    auto cm = ReadFileToString(found.first + "/creation.meta");
+    auto meta = MetaFromFiles(path, text, cm.ok() ? &*cm : nullptr, nullptr);
+    if (meta.ok()) meta->layout = found.second ? "v3" : "v1";
+    return meta;
+  }
+  // A tarball: stream through it keeping only the two small files (a v3/ copy wins, as in
+  // FindSegmentDir). Their size is bounded so a lying header cannot make us allocate gigabytes.
+  constexpr int64_t kMaxMetaBytes = 64 << 20;
+  PE_ASSIGN_OR_RETURN(MappedFile f, MappedFile::Open(path));
+  PE_ASSIGN_OR_RETURN(struct archive * a, OpenTarball(path, f));
+  std::optional<std::string> props, creation;
+  bool props_v3 = false, creation_v3 = false;
+  Status st;
+  struct archive_entry* e;
+  while (st.ok()) {
+    int r = archive_read_next_header(a, &e);
+    if (r == ARCHIVE_EOF) break;
+    if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+      st = TarCorruption(path, a);
+      break;
+    }
+    if (archive_entry_filetype(e) != AE_IFREG) continue;
+    fs::path p(archive_entry_pathname(e) ? archive_entry_pathname(e) : "");
+    std::string base = p.filename().string();
+    bool v3 = p.parent_path().filename() == "v3";
+    std::optional<std::string>* slot = nullptr;
+    bool* slot_v3 = nullptr;
+    if (base == "metadata.properties") slot = &props, slot_v3 = &props_v3;
+    if (base == "creation.meta") slot = &creation, slot_v3 = &creation_v3;
+    if (!slot || (slot->has_value() && *slot_v3 && !v3)) continue;
+    if (archive_entry_size(e) > kMaxMetaBytes) {
+      st = Status::Corruption(path + ": " + p.string() + " is " +
+                              std::to_string(archive_entry_size(e)) +
+                              " bytes (not a Pinot segment)");
+      break;
+    }
+    std::string data;
+    const void* blk;
+    size_t sz;
+    la_int64_t off;
+    int rr;
+    while ((rr = archive_read_data_block(a, &blk, &sz, &off)) == ARCHIVE_OK) {
+      if (int64_t(data.size() + sz) > kMaxMetaBytes) break;
+      data.append(static_cast<const char*>(blk), sz);
+    }
+    if (rr != ARCHIVE_EOF) {
+      st = rr == ARCHIVE_OK ? Status::Corruption(path + ": " + p.string() + " is too large")
+                            : TarCorruption(path, a);
+      break;
+    }
+    *slot = std::move(data);
+    *slot_v3 = v3;
+  }
+  archive_read_free(a);
+  PE_RETURN_IF_ERROR(st);
+  if (!props) {
+    return Status::Corruption(path + ": no metadata.properties found (not a Pinot segment)");
+  }
+  auto meta = MetaFromFiles(path, *props, creation ? &*creation : nullptr, nullptr);
+  if (meta.ok()) meta->layout = props_v3 ? "v3" : "v1";
+  return meta;
+}
 
 Result<std::unique_ptr<Segment>> Segment::Open(const std::string& path, const OpenOptions& opts) {
   std::unique_ptr<SegmentImpl> seg(new SegmentImpl());
@@ -313,22 +408,11 @@ Result<std::unique_ptr<Segment>> Segment::Open(const std::string& path, const Op
   auto [dir, v3] = found;
   auto text = ReadFileToString(dir + "/metadata.properties");
   if (!text.ok()) return text.status();
-  auto props = ParseProperties(*text);
-  if (!props.ok()) return props.status().WithContext(path);
-  auto meta = ParseSegmentMetadata(*props);
-  if (!meta.ok()) return meta.status().WithContext(path);
+  auto cm = ReadFileToString(dir + "/creation.meta");
+  auto meta = MetaFromFiles(path, *text, cm.ok() ? &*cm : nullptr, &seg->pad_);
+  if (!meta.ok()) return meta.status();
   seg->meta_ = std::move(meta).value();
   seg->meta_.layout = v3 ? "v3" : "v1";
-  seg->pad_ = PaddingChar(*props);
-  // creation.meta (SegmentMetadataImpl.loadCreationMeta): BE long crc, BE long creationTimeMs
-  // [, BE long dataCrc].
-  auto cm = ReadFileToString(dir + "/creation.meta");
-  if (cm.ok() && cm->size() >= 16) {
-    const uint8_t* b = reinterpret_cast<const uint8_t*>(cm->data());
-    seg->meta_.crc = int64_t(LoadBE64(b));
-    seg->meta_.creation_time_ms = int64_t(LoadBE64(b + 8));
-    if (cm->size() >= 24) seg->meta_.data_crc = int64_t(LoadBE64(b + 16));
-  }
   auto store = IndexStore::Open(dir, v3);
   if (!store.ok()) return store.status().WithContext(path);
   seg->store_ = std::move(store).value();

@@ -234,6 +234,12 @@ class Segment {
   virtual void ReleaseResidentPages() const = 0;
 };
 
+// The metadata of the segment at `path` (tarball or directory) without opening its indexes: only
+// metadata.properties and creation.meta are read (a tarball is streamed, nothing is extracted).
+// Column facts that only the index files give (forward index kind, codec) are left unset.
+// Errors as Segment::Open.
+Result<SegmentMeta> ReadSegmentMeta(const std::string& path);
+
 // metadata.properties parsing: Java .properties syntax (escapes, continuations, comments) plus
 // commons-configuration's LegacyListDelimiterHandler(','): an unescaped ',' splits a value into
 // trimmed items, "\," is a literal comma, a repeated key appends items. Exposed for tests.

@@ -194,8 +194,9 @@ class SqliteStore final : public StateStore {
     return InTransaction([&]() -> Status {
       Stmt t(db_,
              "INSERT INTO tasks(name, task_type, table_name, created_ms, stopped) "
-             "VALUES(?, ?, ?, ?, 0)");
+             "VALUES(?, ?, ?, ?, ?)");
       t.Bind(1, task.name).Bind(2, task.task_type).Bind(3, task.table).Bind(4, task.created_ms);
+      t.Bind(5, int64_t(task.stopped));
       t.Step();
       if (!t.status().ok()) return Status::Conflict("task " + task.name + " exists already");
       int64_t seq = 0;
@@ -416,6 +417,67 @@ class SqliteStore final : public StateStore {
     }
     PE_RETURN_IF_ERROR(s.status());
     return out;
+  }
+
+  Result<int> DeleteEndedTasks(const std::string& table, int64_t before_ms) override {
+    std::lock_guard<std::mutex> l(mu_);
+    int deleted = 0;
+    Status st = InTransaction([&]() -> Status {
+      // A task has ended when none of its subtasks is INIT or RUNNING.
+      const char* kEnded =
+          "SELECT name FROM tasks t WHERE table_name = ?1 AND created_ms < ?2 AND NOT EXISTS "
+          "(SELECT 1 FROM subtasks s WHERE s.task = t.name AND s.state IN ('INIT', 'RUNNING'))";
+      std::vector<std::string> names;
+      {
+        Stmt s(db_, kEnded);
+        s.Bind(1, table).Bind(2, before_ms);
+        while (s.Step()) names.push_back(s.Text(0));
+        PE_RETURN_IF_ERROR(s.status());
+      }
+      for (const auto& n : names) {
+        Stmt ds(db_, "DELETE FROM subtasks WHERE task = ?");
+        ds.Bind(1, n);
+        ds.Step();
+        PE_RETURN_IF_ERROR(ds.status());
+        Stmt dt(db_, "DELETE FROM tasks WHERE name = ?");
+        dt.Bind(1, n);
+        dt.Step();
+        PE_RETURN_IF_ERROR(dt.status());
+      }
+      deleted = int(names.size());
+      return Status::OK();
+    });
+    if (!st.ok()) return st;
+    return deleted;
+  }
+
+  Result<int> DropCachedSegmentsExcept(const std::string& prefix,
+                                       const std::set<std::string>& keep) override {
+    std::lock_guard<std::mutex> l(mu_);
+    int dropped = 0;
+    Status st = InTransaction([&]() -> Status {
+      std::vector<std::string> gone;
+      {
+        // substr() rather than LIKE: URIs may hold '%' and '_'.
+        Stmt s(db_, "SELECT uri FROM segment_cache WHERE substr(uri, 1, length(?1)) = ?1");
+        s.Bind(1, prefix);
+        while (s.Step()) {
+          std::string uri = s.Text(0);
+          if (!keep.count(uri)) gone.push_back(std::move(uri));
+        }
+        PE_RETURN_IF_ERROR(s.status());
+      }
+      for (const auto& uri : gone) {
+        Stmt d(db_, "DELETE FROM segment_cache WHERE uri = ?");
+        d.Bind(1, uri);
+        d.Step();
+        PE_RETURN_IF_ERROR(d.status());
+      }
+      dropped = int(gone.size());
+      return Status::OK();
+    });
+    if (!st.ok()) return st;
+    return dropped;
   }
 
   Status CacheSegment(const SegmentInfo& i) override {

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -95,8 +96,9 @@ class StateStore {
   virtual Status SetWatermark(const std::string& table, std::optional<int64_t> expected,
                               int64_t value) = 0;
 
-  // Records a task and its subtasks (state INIT) in one step. Errors: kConflict when a subtask's
-  // segment is already in a task that has not ended (INIT or RUNNING), or already checkpointed.
+  // Records a task (stopped as task.stopped says) and its subtasks (state INIT) in one step.
+  // Errors: kConflict when a subtask's segment is already in a task that has not ended (INIT or
+  // RUNNING), or already checkpointed.
   virtual Status AddTask(const Task& task, const std::vector<Subtask>& subtasks) = 0;
   // Claims the oldest INIT subtask of a task that is not stopped (optionally of one table) for
   // `worker`: RUNNING, attempts + 1, started now. nullopt when there is none.
@@ -126,6 +128,14 @@ class StateStore {
   virtual Status DropCheckpoints(const std::string& table,
                                  const std::vector<std::string>& segments) = 0;
 
+  // Deletes `table`'s tasks created before `before_ms` whose subtasks have all ended (Helix
+  // expires finished workflows the same way, WorkflowConfig's 24 h default expiry); returns how
+  // many. Keeps the task history proportional to recent activity, not to the table's age.
+  virtual Result<int> DeleteEndedTasks(const std::string& table, int64_t before_ms) = 0;
+  // Drops cached metadata of URIs starting with `prefix` that are not in `keep` (segments gone
+  // from the deep store); returns how many.
+  virtual Result<int> DropCachedSegmentsExcept(const std::string& prefix,
+                                               const std::set<std::string>& keep) = 0;
   virtual Result<std::optional<SegmentInfo>> CachedSegment(const std::string& uri, int64_t size,
                                                            int64_t mtime_ms) = 0;
   virtual Status CacheSegment(const SegmentInfo& info) = 0;

@@ -43,6 +43,8 @@ class Errors {
     std::string shown = IsSecretKey(key) ? "*****" : value;
     list_.push_back(key + " = '" + shown + "': " + why);
   }
+  // A problem already worded "key = 'value': why" (convert::SetOption, CheckOptions).
+  void AddStatus(const Status& s) { list_.push_back(s.message()); }
   void AddMissing(const std::string& key, const std::string& why) {
     list_.push_back(key + " is required: " + why);
   }
@@ -64,60 +66,22 @@ std::optional<int64_t> ParseInt(std::string_view v) {
   return n;
 }
 
-std::optional<bool> ParseBool(std::string_view v) {
-  std::string l = Lower(v);
-  if (l == "true") return true;
-  if (l == "false") return false;
-  return std::nullopt;
-}
-
+// fileFormat.parquet.*: json.unknownKeysBehavior is the config's own (ExportConfig); every other
+// key is parsed by convert::SetOption, the one parser shared with `convert`'s flags.
 void ParseParquetKey(const std::string& key, const std::string& v, ExportConfig* c, Errors* e) {
-  const std::string k = key.substr(std::string_view(kParquetPrefix).size());
-  auto int_in = [&](int64_t lo, int64_t hi, int64_t* out) {
-    auto n = ParseInt(v);
-    if (!n || *n < lo || *n > hi)
-      e->Add(key, v,
-             "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
-    else
-      *out = *n;
-  };
-  if (k == "compressionCodec") {
-    auto codec = parquet::ParseCodec(v);
-    if (!codec.ok())
-      e->Add(key, v, "expected SNAPPY, GZIP, ZSTD or UNCOMPRESSED");
-    else
-      c->parquet.codec = *codec;
-  } else if (k == "rowGroupSizeBytes") {
-    int_in(1024, int64_t(1) << 40, &c->parquet.row_group_bytes);
-  } else if (k == "pageSizeBytes") {
-    int_in(64, int64_t(1) << 30, &c->parquet.page_bytes);
-  } else if (k == "enableDictionary") {
-    auto b = ParseBool(v);
-    if (!b)
-      e->Add(key, v, "expected true or false");
-    else
-      c->parquet.dictionary = *b;
-  } else if (k == "json.maxDepth") {
-    int64_t d = 0;
-    int_in(1, 64, &d);
-    c->parquet.json_max_depth = int(d ? d : c->parquet.json_max_depth);
-  } else if (k == "decimal.precision") {
-    int64_t p = 0;
-    int_in(1, 38, &p);
-    if (p) c->parquet.decimal_precision = int(p);
-  } else if (k == "decimal.scale") {
-    int64_t s = -1;
-    int_in(0, 38, &s);
-    if (s >= 0) c->parquet.decimal_scale = int(s);
-  } else if (k == "json.unknownKeysBehavior") {
+  if (key == std::string(kParquetPrefix) + "json.unknownKeysBehavior") {
     std::string l = Lower(v);
     if (l != "warn" && l != "fail")
       e->Add(key, v, "expected warn or fail");
     else
       c->json_unknown_keys = l;
-  } else {
-    c->unknown_keys.push_back(key);
+    return;
   }
+  Status s = convert::SetOption(&c->parquet, key, v);
+  if (s.IsNotFound())
+    c->unknown_keys.push_back(key);
+  else if (!s.ok())
+    e->AddStatus(s);
 }
 
 }  // namespace
@@ -140,9 +104,29 @@ Result<ExportConfig> ParseExportConfig(std::string_view text) {
   nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object())
     return Status::InvalidArgument("table config is not a JSON object");
+  // GET /tables/{t} wraps the configs by type: {"OFFLINE": {...}, "REALTIME": {...}}; take the
+  // one that carries the DataExportTask config (REALTIME first).
+  if (!doc.contains("tableName")) {
+    for (const char* type : {"REALTIME", "OFFLINE"}) {
+      auto it = doc.find(type);
+      if (it != doc.end() && it->is_object() && it->contains("task")) {
+        nlohmann::json inner = *it;
+        doc = std::move(inner);
+        break;
+      }
+    }
+  }
   ExportConfig c;
   if (auto it = doc.find("tableName"); it != doc.end() && it->is_string())
     c.table = it->get<std::string>();
+  // Pinot's TableConfig holds the name with its type (TableNameBuilder); a hand-written file may
+  // give the raw name and tableType separately.
+  if (auto it = doc.find("tableType"); it != doc.end() && it->is_string() && !c.table.empty()) {
+    std::string suffix = "_" + it->get<std::string>();
+    if (c.table.size() <= suffix.size() ||
+        c.table.compare(c.table.size() - suffix.size(), suffix.size(), suffix) != 0)
+      c.table += suffix;
+  }
   const nlohmann::json* map = nullptr;
   if (auto t = doc.find("task"); t != doc.end() && t->is_object())
     if (auto m = t->find("taskTypeConfigsMap"); m != t->end() && m->is_object())
@@ -230,12 +214,14 @@ Result<ExportConfig> ParseExportConfig(std::string_view text) {
     e.AddMissing(
         has_precision ? "fileFormat.parquet.decimal.scale" : "fileFormat.parquet.decimal.precision",
         "decimal precision and scale go together");
-  else if (has_precision && c.parquet.decimal_scale > c.parquet.decimal_precision)
-    e.Add("fileFormat.parquet.decimal.scale", *get("fileFormat.parquet.decimal.scale"),
-          "must not exceed fileFormat.parquet.decimal.precision");
+  else if (Status s = convert::CheckOptions(c.parquet); c.parquet.decimal_precision > 0 && !s.ok())
+    e.AddStatus(s);
   if (c.target == "filesystem" && c.output_dir_uri.empty())
     e.AddMissing("outputDirURI", "where the Parquet files of externalTable.target=filesystem go");
   if (!e.empty()) return e.ToStatus();
+  // The table whose task this is names the task's state and REST paths; a config without a
+  // tableName is the source table's own.
+  if (c.table.empty()) c.table = c.source_table;
   if (c.target == "iceberg-rest")
     return Status::NotSupported(
         "DataExportTask config: externalTable.target = 'iceberg-rest' is not supported yet by "
@@ -254,7 +240,7 @@ std::string ResolvedJson(const ExportConfig& c) {
   nlohmann::ordered_json j;
   j["tableName"] = c.table;
   j["sourceTableName"] = c.source_table;
-  j["schedule"] = c.schedule ? c.schedule->expression() : nullptr;
+  j["schedule"] = c.schedule ? nlohmann::ordered_json(c.schedule->expression()) : nullptr;
   j["fileFormat"] = "parquet";
   j["externalTable.target"] = c.target;
   j["bufferTimePeriod"] = FormatPeriod(c.buffer_ms);

@@ -212,8 +212,8 @@ TEST(Convert, BadInputAndUnwritableOutputLeaveNothing) {
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   EXPECT_FALSE(std::filesystem::exists(dir->path() + "/a.parquet"));
-  r = RunCli({"convert", FixturePath("baseballStats_OFFLINE_0.tar.gz"),
-              dir->path() + "/missing/dir/b.parquet"});
+  // Unwritable: the output's folder would have to be created under a regular file.
+  r = RunCli({"convert", FixturePath("baseballStats_OFFLINE_0.tar.gz"), junk + "/b.parquet"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   r = RunCli({"convert", FixturePath("baseballStats_OFFLINE_0.tar.gz"), dir->path() + "/c.parquet",

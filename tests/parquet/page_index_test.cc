@@ -243,7 +243,7 @@ void WriteEdgeFile(const std::string& path, Mode mode, Codec codec) {
   o.codec = codec;
   o.page_bytes = 48;
   o.dictionary = mode != Mode::kPlain;
-  auto w = FileWriter::Open(path, EdgeSchema(), o);
+  auto w = FileWriter::OpenFile(path, EdgeSchema(), o);
   ASSERT_TRUE(w.ok()) << w.status().ToString();
   FileWriter* fw = w->get();
   const auto st_s = ValueStarts(&x.s_null, nullptr, x.n);
@@ -414,7 +414,7 @@ TEST(CreatedBy, ParsesAsParquetJavaVersion) {
   ASSERT_TRUE(dir.ok());
   const std::string path = dir->path() + "/v.parquet";
   {
-    auto w = FileWriter::Open(path, {{"a", PhysicalType::kInt32}}, WriterOptions());
+    auto w = FileWriter::OpenFile(path, {{"a", PhysicalType::kInt32}}, WriterOptions());
     ASSERT_TRUE(w.ok());
     int32_t v[1] = {1};
     ASSERT_TRUE((*w)->WriteInt32(0, 1, v, nullptr, nullptr).ok());

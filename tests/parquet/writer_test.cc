@@ -313,7 +313,7 @@ TEST_P(WriterMatrix, ReadersSeeEveryValue) {
   o.page_bytes = k.page_bytes;
   o.dictionary_page_limit = k.dict_limit;
   o.key_values = {{"pinot.segment.name", "t_0"}};
-  auto w = FileWriter::Open(path, schema, o);
+  auto w = FileWriter::OpenFile(path, schema, o);
   ASSERT_TRUE(w.ok()) << w.status().ToString();
   const uint32_t groups[] = {0, 1000, 2500, 3000};
   for (int g = 0; g < 3; ++g) {
@@ -402,7 +402,7 @@ TEST(Writer, GivenDictionaryAndFallback) {
     WriterOptions o;
     o.dictionary_page_limit = limit;
     o.page_bytes = 100;
-    auto w = FileWriter::Open(path, schema, o);
+    auto w = FileWriter::OpenFile(path, schema, o);
     ASSERT_TRUE(w.ok());
     std::mt19937 rng(7);
     std::vector<json> want;
@@ -458,7 +458,7 @@ TEST(Writer, FailedWriterLeavesNothing) {
   ASSERT_TRUE(dir.ok());
   const std::string path = dir->path() + "/x.parquet";
   {
-    auto w = FileWriter::Open(path, {{"a", PhysicalType::kInt32}}, WriterOptions());
+    auto w = FileWriter::OpenFile(path, {{"a", PhysicalType::kInt32}}, WriterOptions());
     ASSERT_TRUE(w.ok());
     int32_t v[2] = {1, 2};
     ASSERT_TRUE((*w)->WriteInt32(0, 2, v, nullptr, nullptr).ok());
@@ -466,17 +466,17 @@ TEST(Writer, FailedWriterLeavesNothing) {
     EXPECT_FALSE((*w)->WriteInt64(0, 1, reinterpret_cast<int64_t*>(v), nullptr, nullptr).ok());
   }
   EXPECT_TRUE(std::filesystem::is_empty(dir->path()));
-  auto bad = FileWriter::Open(dir->path() + "/no/such/dir/x.parquet", {{"a", PhysicalType::kInt32}},
-                              WriterOptions());
+  auto bad = FileWriter::OpenFile(dir->path() + "/no/such/dir/x.parquet",
+                                  {{"a", PhysicalType::kInt32}}, WriterOptions());
   EXPECT_FALSE(bad.ok());
 }
 
 TEST(Writer, RowGroupsMustBeComplete) {
   auto dir = TempDir::Make();
   ASSERT_TRUE(dir.ok());
-  auto w =
-      FileWriter::Open(dir->path() + "/x.parquet",
-                       {{"a", PhysicalType::kInt32}, {"b", PhysicalType::kInt32}}, WriterOptions());
+  auto w = FileWriter::OpenFile(dir->path() + "/x.parquet",
+                                {{"a", PhysicalType::kInt32}, {"b", PhysicalType::kInt32}},
+                                WriterOptions());
   ASSERT_TRUE(w.ok());
   int32_t v[3] = {1, 2, 3};
   ASSERT_TRUE((*w)->WriteInt32(0, 3, v, nullptr, nullptr).ok());

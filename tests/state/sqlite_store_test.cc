@@ -238,3 +238,55 @@ TEST_F(SqliteStoreTest, RefusesNewerSchemaAndGarbage) {
 
 }  // namespace
 }  // namespace pe::state
+
+namespace pe::state {
+namespace {
+
+// Ended tasks older than the cut are deleted with their subtasks; running or young ones stay.
+TEST_F(SqliteStoreTest, DeleteEndedTasksKeepsActiveAndRecentOnes) {
+  auto s = Open();
+  ASSERT_NE(s, nullptr);
+  ASSERT_TRUE(s->AddTask(MakeTask("old_done", 10), {MakeSubtask("old_done_0", "a")}).ok());
+  ASSERT_TRUE(s->AddTask(MakeTask("old_open", 20), {MakeSubtask("old_open_0", "b")}).ok());
+  ASSERT_TRUE(s->AddTask(MakeTask("new_done", 500), {MakeSubtask("new_done_0", "c")}).ok());
+  // Claims go oldest first: a (finished), b (left running), c (finished).
+  for (const char* seg : {"a", "b", "c"}) {
+    auto c = s->ClaimSubtask("w", 1);
+    ASSERT_TRUE(c.ok() && c->has_value());
+    ASSERT_EQ((*c)->segment, seg);
+    if ((*c)->segment != "b") {
+      ASSERT_TRUE(s->FinishSubtask((*c)->name, "w", Completed((*c)->segment, 1)).ok());
+    }
+  }
+  auto n = s->DeleteEndedTasks("events_REALTIME", 100);
+  ASSERT_TRUE(n.ok()) << n.status().ToString();
+  EXPECT_EQ(*n, 1);
+  EXPECT_FALSE(s->GetTask("old_done")->has_value());
+  EXPECT_FALSE(s->GetSubtask("old_done_0")->has_value());
+  EXPECT_TRUE(s->GetTask("old_open")->has_value());  // still running
+  EXPECT_TRUE(s->GetTask("new_done")->has_value());  // too recent
+  // Checkpoints are not task history: they stay.
+  EXPECT_EQ(s->Checkpoints("events_REALTIME")->size(), 2u);
+}
+
+TEST_F(SqliteStoreTest, DropCachedSegmentsExceptKeepsListedAndOtherPrefixes) {
+  auto s = Open();
+  ASSERT_NE(s, nullptr);
+  for (const char* uri :
+       {"/deep/events/a", "/deep/events/b", "/deep/events_x/c", "/deep/other/d"}) {
+    SegmentInfo i;
+    i.uri = uri;
+    i.name = "n";
+    ASSERT_TRUE(s->CacheSegment(i).ok());
+  }
+  auto n = s->DropCachedSegmentsExcept("/deep/events/", {"/deep/events/a"});
+  ASSERT_TRUE(n.ok());
+  EXPECT_EQ(*n, 1);
+  EXPECT_TRUE(s->CachedSegment("/deep/events/a", 0, 0)->has_value());
+  EXPECT_FALSE(s->CachedSegment("/deep/events/b", 0, 0)->has_value());
+  EXPECT_TRUE(s->CachedSegment("/deep/events_x/c", 0, 0)->has_value());
+  EXPECT_TRUE(s->CachedSegment("/deep/other/d", 0, 0)->has_value());
+}
+
+}  // namespace
+}  // namespace pe::state

@@ -103,6 +103,33 @@ TEST(ExportConfig, EveryKeyGiven) {
   EXPECT_EQ(r["unknownKeys"], nlohmann::json::array({"someFutureKey"}));
 }
 
+// Every key has its default; optional ones without a value resolve to null (a config without a
+// schedule used to throw while printing).
+TEST(ExportConfig, MinimalConfigResolvesWithDefaults) {
+  auto c = ParseExportConfig(R"({"tableName":"events","tableType":"REALTIME","task":{
+      "taskTypeConfigsMap":{"DataExportTask":{"sourceTableName":"events_REALTIME",
+      "outputDirURI":"/tmp/out"}}}})");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->table, "events_REALTIME");  // raw tableName + tableType
+  auto r = nlohmann::json::parse(ResolvedJson(*c));
+  EXPECT_TRUE(r["schedule"].is_null());
+  EXPECT_TRUE(r["initialWatermarkMs"].is_null());
+  EXPECT_TRUE(r["tableMaxNumTasks"].is_null());
+  EXPECT_EQ(r["bufferTimePeriod"], "1d");
+  EXPECT_EQ(r["externalTable.target"], "filesystem");
+  EXPECT_EQ(r["fileFormat.parquet.compressionCodec"], "SNAPPY");
+}
+
+// GET /tables/{t} answers {"OFFLINE": {...}, "REALTIME": {...}}: the REALTIME config is read.
+TEST(ExportConfig, ControllerResponseWrappedByTableType) {
+  auto c = ParseExportConfig(R"({"REALTIME":{"tableName":"events_REALTIME","tableType":"REALTIME",
+      "task":{"taskTypeConfigsMap":{"DataExportTask":{"sourceTableName":"events_REALTIME",
+      "outputDirURI":"/tmp/out"}}}}})");
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->table, "events_REALTIME");
+  EXPECT_EQ(c->output_dir_uri, "/tmp/out");
+}
+
 TEST(ExportConfig, EachInvalidValueIsNamed) {
   struct Case {
     const char* key;

@@ -25,11 +25,8 @@ uint64_t MatrixSeed() { return PE_MATRIX_SEED; }
 std::string SourceDir() { return PE_SOURCE_DIR; }
 std::string CliBinary() { return PE_BINARY; }
 
-RunResult Run(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
-  RunResult r;
-  auto dir = TempDir::Make("pe-run");
-  if (!dir.ok()) return r;
-  std::string out_path = dir->path() + "/out", err_path = dir->path() + "/err";
+pid_t Spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+            const std::string& out_path, const std::string& err_path) {
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
@@ -44,13 +41,22 @@ RunResult Run(const std::vector<std::string>& argv, const std::vector<std::strin
   std::vector<char*> envp;
   for (auto& e : envs) envp.push_back(e.data());
   envp.push_back(nullptr);
-  pid_t pid;
-  if (posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), envp.data()) != 0) {
-    posix_spawn_file_actions_destroy(&fa);
+  pid_t pid = -1;
+  int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), envp.data());
+  posix_spawn_file_actions_destroy(&fa);
+  return rc == 0 ? pid : -1;
+}
+
+RunResult Run(const std::vector<std::string>& argv, const std::vector<std::string>& env) {
+  RunResult r;
+  auto dir = TempDir::Make("pe-run");
+  if (!dir.ok()) return r;
+  std::string out_path = dir->path() + "/out", err_path = dir->path() + "/err";
+  pid_t pid = Spawn(argv, env, out_path, err_path);
+  if (pid < 0) {
     r.err = std::string("cannot spawn ") + argv[0];
     return r;
   }
-  posix_spawn_file_actions_destroy(&fa);
   int status = 0;
   waitpid(pid, &status, 0);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

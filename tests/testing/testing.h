@@ -1,6 +1,8 @@
 // Shared helpers for the tests: fixture paths, running the CLI binary and node scripts.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -25,6 +27,10 @@ struct RunResult {
   std::string out;
   std::string err;
 };
+// Starts argv[0] (PATH searched) with stdin /dev/null and stdout/stderr to the two files;
+// environment inherited plus `env` ("K=V"). Returns the pid, or -1 when it cannot start.
+pid_t Spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
+            const std::string& out_path, const std::string& err_path);
 // Runs argv[0] with arguments (no shell); captures stdout/stderr. Environment inherited plus `env`
 // ("K=V" entries).
 RunResult Run(const std::vector<std::string>& argv, const std::vector<std::string>& env = {});

@@ -1,10 +1,10 @@
-#include "cli/storage.h"
+#include "fs/transfer.h"
 
 #include <filesystem>
 
 #include "fs/fs.h"
 
-namespace pe::cli {
+namespace pe::fs {
 
 bool IsRemoteUri(const std::string& s) {
   size_t p = s.find("://");
@@ -39,8 +39,9 @@ bool IsSafeRelativePath(const std::string& rel) {
 }
 }  // namespace
 
-Status StorageContext::Init(const std::vector<std::string>& props, const std::string& fs_class) {
-  for (const auto& kv : props) {
+Result<Props> ParsePropArgs(const std::vector<std::string>& args) {
+  Props props;
+  for (const auto& kv : args) {
     size_t eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) {
       return Status::InvalidArgument("--fs-prop expects KEY=VALUE, got '" +
@@ -50,26 +51,22 @@ Status StorageContext::Init(const std::vector<std::string>& props, const std::st
     // Accept the full Pinot name too (output.fs.prop.region=...).
     const std::string kPrefix = "output.fs.prop.";
     if (key.rfind(kPrefix, 0) == 0) key = key.substr(kPrefix.size());
-    props_.emplace_back(key, kv.substr(eq + 1));
+    props[key] = kv.substr(eq + 1);
   }
-  fs_class_ = fs_class;
-  return Status::OK();
+  return props;
 }
 
-namespace {
-fs::Props ToProps(const std::vector<std::pair<std::string, std::string>>& v) {
-  fs::Props p;
-  for (const auto& [k, val] : v) p[k] = val;
-  return p;
-}
-}  // namespace
+Transfer::Transfer(Props props, std::string fs_class, std::string scratch_parent)
+    : props_(std::move(props)),
+      fs_class_(std::move(fs_class)),
+      scratch_parent_(std::move(scratch_parent)) {}
 
-Result<std::string> StorageContext::FetchInput(const std::string& uri) {
+Result<std::string> Transfer::FetchInput(const std::string& uri) {
   if (!IsRemoteUri(uri)) return LocalPath(uri);
   // output.fs.class names the output store; inputs are chosen by scheme alone.
-  PE_ASSIGN_OR_RETURN(auto fs, fs::OpenFileSystem(uri, ToProps(props_), ""));
+  PE_ASSIGN_OR_RETURN(auto fs, OpenFileSystem(uri, props_, ""));
   if (!tmp_) {
-    PE_ASSIGN_OR_RETURN(TempDir d, TempDir::Make("pinot-export-io"));
+    PE_ASSIGN_OR_RETURN(TempDir d, TempDir::Make("pinot-export-io", scratch_parent_));
     tmp_ = std::move(d);
   }
   std::string local = tmp_->path() + "/in-" + BaseName(uri);
@@ -101,24 +98,33 @@ Result<std::string> StorageContext::FetchInput(const std::string& uri) {
   return local;
 }
 
-Result<std::string> StorageContext::LocalOutputPath(const std::string& uri) {
-  if (!IsRemoteUri(uri)) return LocalPath(uri);
+Result<std::string> Transfer::LocalOutputPath(const std::string& uri) {
+  if (!IsRemoteUri(uri)) {
+    // Like an object store (and Pinot's LocalPinotFS copy), a local output creates its folders.
+    std::string path = LocalPath(uri);
+    std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (ec)
+      return Status::IOError("cannot create directory " + parent.string() + ": " + ec.message());
+    return path;
+  }
   // Fail on configuration problems (scheme, fs class, credentials) before converting.
-  PE_RETURN_IF_ERROR(fs::OpenFileSystem(uri, ToProps(props_), fs_class_).status());
+  PE_RETURN_IF_ERROR(OpenFileSystem(uri, props_, fs_class_).status());
   if (!tmp_) {
-    PE_ASSIGN_OR_RETURN(TempDir d, TempDir::Make("pinot-export-io"));
+    PE_ASSIGN_OR_RETURN(TempDir d, TempDir::Make("pinot-export-io", scratch_parent_));
     tmp_ = std::move(d);
   }
   return tmp_->path() + "/out-" + BaseName(uri);
 }
 
-Status StorageContext::PublishOutput(const std::string& local, const std::string& uri) {
+Status Transfer::PublishOutput(const std::string& local, const std::string& uri) {
   if (!IsRemoteUri(uri)) return Status::OK();  // written in place, atomically
-  PE_ASSIGN_OR_RETURN(auto fs, fs::OpenFileSystem(uri, ToProps(props_), fs_class_));
+  PE_ASSIGN_OR_RETURN(auto fs, OpenFileSystem(uri, props_, fs_class_));
   Status s = fs->Upload(local, uri);
   std::error_code ec;
   std::filesystem::remove(local, ec);
   return s;
 }
 
-}  // namespace pe::cli
+}  // namespace pe::fs
