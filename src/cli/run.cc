@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -190,7 +191,37 @@ int Run(const RunArgs& a) {
 
   int rc = 0;
   int64_t unusable = 0;
+  std::map<std::string, int64_t> unusable_by_table;
   if (a.once) {
+    // One line per cycle: the filesystem target's task, or the Iceberg target's decision.
+    auto print = [&](const std::string& table, const task::CycleReport& rep) {
+      const task::CyclePlan& p = rep.plan;
+      if (!rep.action) {
+        std::printf("%s: %s (%lld eligible, %zu selected, %zu late, %lld unusable)\n",
+                    table.c_str(), rep.task.empty() ? "nothing to export" : rep.task.c_str(),
+                    (long long)p.eligible, p.selected.size(), p.late.size(), (long long)p.unusable);
+      } else if (*rep.action == task::BatchAction::kCommit && rep.commit) {
+        std::printf("%s: COMMIT batch %s: %lld segment(s), %lld rows, snapshot %lld%s\n",
+                    table.c_str(), rep.commit->batch_id.c_str(), (long long)rep.commit->segments,
+                    (long long)rep.commit->rows, (long long)rep.commit->snapshot_id,
+                    rep.commit->already_committed ? " (found already committed)" : "");
+      } else {
+        std::printf(
+            "%s: %s%s%s (%lld eligible, %zu selected, %zu late, %lld unusable; %lld "
+            "running, %lld staged)\n",
+            table.c_str(), task::BatchActionName(*rep.action), rep.task.empty() ? "" : " ",
+            rep.task.c_str(), (long long)p.eligible, p.selected.size(), p.late.size(),
+            (long long)p.unusable, (long long)rep.counts.running, (long long)rep.counts.staged);
+      }
+      std::fflush(stdout);
+      // Listed segments that cannot be exported (unreadable or lying metadata) fail the run:
+      // their data is not in the lake, and a cron job must notice. The service logged why.
+      if (p.unusable > 0) {
+        unusable_by_table[table] = p.unusable;
+        rc = 1;
+      }
+    };
+    std::vector<std::pair<std::string, task::BatchAction>> iceberg_tables;
     for (const auto& table : service.Tables()) {
       auto rep = service.ScheduleNow(table);
       if (!rep.ok()) {
@@ -198,18 +229,27 @@ int Run(const RunArgs& a) {
         rc = 1;
         continue;
       }
-      std::printf("%s: %s (%lld eligible, %zu selected, %zu late, %lld unusable)\n", table.c_str(),
-                  rep->task.empty() ? "nothing to export" : rep->task.c_str(),
-                  (long long)rep->plan.eligible, rep->plan.selected.size(), rep->plan.late.size(),
-                  (long long)rep->plan.unusable);
-      // Listed segments that cannot be exported (unreadable or lying metadata) fail the run:
-      // their data is not in the lake, and a cron job must notice. The service logged why.
-      if (rep->plan.unusable > 0) {
-        unusable += rep->plan.unusable;
-        rc = 1;
-      }
-      std::fflush(stdout);
+      print(table, *rep);
+      if (rep->action) iceberg_tables.emplace_back(table, *rep->action);
     }
+    // The Iceberg target: cycles until nothing is eligible and nothing staged is uncommitted, so
+    // one invocation leaves the table up to date.
+    for (auto& [table, action] : iceberg_tables) {
+      while (!signalled && action != task::BatchAction::kIdle) {
+        if (action == task::BatchAction::kEmit || action == task::BatchAction::kWait)
+          service.WaitIdle(table);
+        if (signalled) break;
+        auto rep = service.ContinueNow(table);
+        if (!rep.ok()) {
+          log::Error(table + ": " + rep.status().ToString());
+          rc = 1;
+          break;
+        }
+        print(table, *rep);
+        action = rep->action.value_or(task::BatchAction::kIdle);
+      }
+    }
+    for (const auto& [table, n] : unusable_by_table) unusable += n;
     for (const auto& table : service.Tables()) service.WaitIdle(table);
     if (!signalled) {
       for (const auto& table : service.Tables()) {

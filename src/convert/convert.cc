@@ -135,12 +135,67 @@ double RowBytes(const segment::Segment& seg, const ColumnMeta& c, const Options&
   return double(b.bin_data.size() + 4 * b.num_values()) / n;
 }
 
-// One column of one row group: reads batches and hands them to the writer.
+using Conversion = ColumnTarget::Conversion;
+
+// PLAIN bytes of one value of a fixed-width physical type (0 for byte arrays).
+int PlainWidth(PhysicalType t) {
+  switch (t) {
+    case PhysicalType::kInt32:
+    case PhysicalType::kFloat:
+      return 4;
+    case PhysicalType::kInt64:
+    case PhysicalType::kDouble:
+      return 8;
+    default:
+      return 0;
+  }
+}
+
+// kScaleToMicros: v * multiplier, or kInvalidArgument naming the column and the value when the
+// product does not fit 64 bits (it must never wrap).
+Status ScaleValue(const ColumnMeta& m, int64_t multiplier, int64_t* v) {
+  int64_t out;
+  if (__builtin_mul_overflow(*v, multiplier, &out)) {
+    return Status::InvalidArgument("column " + m.name + ": value " + std::to_string(*v) + " * " +
+                                   std::to_string(multiplier) +
+                                   " does not fit a 64-bit microsecond timestamp");
+  }
+  *v = out;
+  return Status::OK();
+}
+
+// A BIG_DECIMAL as the unscaled value of DECIMAL(P,S) on INT32 / INT64 (`width` 4 or 8 bytes:
+// Iceberg spec Appendix A stores P <= 9 as int32, P <= 18 as int64).
+Status DecimalUnscaled(const ColumnMeta& m, std::string_view pinot, int precision, int scale,
+                       int width, int64_t* out) {
+  std::string be;
+  PE_RETURN_IF_ERROR(
+      ToDecimalBytes(pinot, precision, scale, width, &be).WithContext("column " + m.name));
+  uint64_t u = uint8_t(be[0]) & 0x80 ? ~uint64_t(0) : 0;  // sign extension
+  for (char c : be) u = (u << 8) | uint8_t(c);
+  *out = int64_t(u);
+  return Status::OK();
+}
+
+// One column of one row group: reads batches and hands them to the writer. `conv` and
+// `multiplier` are the target's conversion (kAsIs without a target); the values are converted
+// into the writer's type `s` — for dictionary-encoded columns on the (small) dictionary, never per
+// row. Every conversion here keeps the dictionary's order (widening, multiplying by a positive
+// constant, rescaling decimals), and the writer ranks a dictionary out of order anyway.
 class ColumnStreamer {
  public:
   ColumnStreamer(const ColumnMeta& m, const ColumnSchema& s, const Options& o, int col,
-                 segment::ColumnReader* r, parquet::FileWriter* w, const std::atomic<bool>* cancel)
-      : m_(m), s_(s), o_(o), col_(col), r_(r), w_(w), cancel_(cancel) {
+                 segment::ColumnReader* r, parquet::FileWriter* w, const std::atomic<bool>* cancel,
+                 Conversion conv = Conversion::kAsIs, int64_t multiplier = 1)
+      : m_(m),
+        s_(s),
+        o_(o),
+        col_(col),
+        r_(r),
+        w_(w),
+        cancel_(cancel),
+        conv_(conv),
+        multiplier_(multiplier) {
     if (o.batch_max_bytes != 0) b_.max_bytes = std::min(o.batch_max_bytes, b_.max_bytes);
   }
 
@@ -161,7 +216,7 @@ class ColumnStreamer {
   template <typename F>
   int64_t DictionaryBytes(const segment::Dictionary* d, uint32_t dn, F pinot_id) const {
     if (s_.type != PhysicalType::kByteArray && s_.type != PhysicalType::kFixedLenByteArray) {
-      return int64_t(dn) * segment::FixedWidth(m_.stored_type);
+      return int64_t(dn) * PlainWidth(s_.type);
     }
     if (s_.type == PhysicalType::kFixedLenByteArray) return int64_t(dn) * s_.type_length;
     int64_t b = 0;
@@ -176,8 +231,45 @@ class ColumnStreamer {
            m_.data_type != DataType::kBoolean;
   }
 
+  // The batch's null flags: given to the writer even for a REQUIRED target column, which then
+  // fails on the first null instead of writing Pinot's default value.
   const uint8_t* Nulls(const ColumnBatch& b) const {
-    return s_.optional && !b.nulls.empty() ? b.nulls.data() : nullptr;
+    return !b.nulls.empty() ? b.nulls.data() : nullptr;
+  }
+
+  bool Scaled() const { return conv_ == Conversion::kScaleToMicros && multiplier_ != 1; }
+  // BIG_DECIMAL as DECIMAL on INT32 / INT64.
+  bool IntDecimal() const {
+    return m_.data_type == DataType::kBigDecimal && s_.logical.kind == LogicalType::kDecimal &&
+           (s_.type == PhysicalType::kInt32 || s_.type == PhysicalType::kInt64);
+  }
+
+  // Values v[0, n) in the writer's type: int32 -> int64 / float -> double widening, scaling, or
+  // the values themselves.
+  Status WriteInt32s(uint32_t rows, const int32_t* v, size_t n, const uint8_t* nulls,
+                     const uint32_t* offs) {
+    if (s_.type != PhysicalType::kInt64) return w_->WriteInt32(col_, rows, v, nulls, offs);
+    wide_i64_.assign(v, v + n);
+    return w_->WriteInt64(col_, rows, wide_i64_.data(), nulls, offs);
+  }
+  Status WriteInt64s(uint32_t rows, const int64_t* v, size_t n, const uint8_t* nulls,
+                     const uint32_t* offs) {
+    if (!Scaled()) return w_->WriteInt64(col_, rows, v, nulls, offs);
+    wide_i64_.assign(v, v + n);
+    for (auto& x : wide_i64_) PE_RETURN_IF_ERROR(ScaleValue(m_, multiplier_, &x));
+    return w_->WriteInt64(col_, rows, wide_i64_.data(), nulls, offs);
+  }
+  Status WriteFloats(uint32_t rows, const float* v, size_t n, const uint8_t* nulls,
+                     const uint32_t* offs) {
+    if (s_.type != PhysicalType::kDouble) return w_->WriteFloat(col_, rows, v, nulls, offs);
+    wide_f64_.assign(v, v + n);
+    return w_->WriteDouble(col_, rows, wide_f64_.data(), nulls, offs);
+  }
+  // Values in the writer's store after dropping null rows.
+  static size_t Count(const ColumnBatch& b, const uint8_t* nulls, const uint32_t* offs,
+                      size_t compacted) {
+    if (offs) return offs[b.num_docs];
+    return nulls ? compacted : b.num_docs;
   }
 
   // Drops the entries of null rows from `offsets`-framed (MV) or per-row (SV) arrays.
@@ -251,8 +343,10 @@ class ColumnStreamer {
     const uint8_t* nulls = Nulls(b);
     const uint32_t* offs = ListOffsets(b);
     switch (m_.data_type) {
-      case DataType::kInt:
-        return w_->WriteInt32(col_, b.num_docs, Compact(b, b.i32, &i32_), nulls, offs);
+      case DataType::kInt: {
+        const int32_t* v = Compact(b, b.i32, &i32_);
+        return WriteInt32s(b.num_docs, v, Count(b, nulls, offs, i32_.size()), nulls, offs);
+      }
       case DataType::kBoolean: {
         const int32_t* v = Compact(b, b.i32, &i32_);
         size_t nv = offs ? offs[b.num_docs] : (nulls ? i32_.size() : b.num_docs);
@@ -261,14 +355,37 @@ class ColumnStreamer {
         return w_->WriteBoolean(col_, b.num_docs, bool_.data(), nulls, offs);
       }
       case DataType::kLong:
-      case DataType::kTimestamp:
-        return w_->WriteInt64(col_, b.num_docs, Compact(b, b.i64, &i64_), nulls, offs);
-      case DataType::kFloat:
-        return w_->WriteFloat(col_, b.num_docs, Compact(b, b.f32, &f32_), nulls, offs);
+      case DataType::kTimestamp: {
+        const int64_t* v = Compact(b, b.i64, &i64_);
+        return WriteInt64s(b.num_docs, v, Count(b, nulls, offs, i64_.size()), nulls, offs);
+      }
+      case DataType::kFloat: {
+        const float* v = Compact(b, b.f32, &f32_);
+        return WriteFloats(b.num_docs, v, Count(b, nulls, offs, f32_.size()), nulls, offs);
+      }
       case DataType::kDouble:
         return w_->WriteDouble(col_, b.num_docs, Compact(b, b.f64, &f64_), nulls, offs);
       default:
         break;
+    }
+    if (IntDecimal()) {
+      i64_.clear();
+      for (uint32_t i = 0; i < b.num_docs; ++i) {
+        if (nulls && nulls[i]) continue;
+        const uint32_t k0 = b.offsets.empty() ? i : b.offsets[i];
+        const uint32_t k1 = b.offsets.empty() ? i + 1 : b.offsets[i + 1];
+        for (uint32_t k = k0; k < k1; ++k) {
+          int64_t x;
+          PE_RETURN_IF_ERROR(DecimalUnscaled(m_, b.binary(k), s_.logical.precision,
+                                             s_.logical.scale, PlainWidth(s_.type), &x));
+          i64_.push_back(x);
+        }
+      }
+      if (s_.type == PhysicalType::kInt64) {
+        return w_->WriteInt64(col_, b.num_docs, i64_.data(), nulls, offs);
+      }
+      i32_.assign(i64_.begin(), i64_.end());
+      return w_->WriteInt32(col_, b.num_docs, i32_.data(), nulls, offs);
     }
     // Binary: pass through when nothing is dropped or transformed.
     if (!nulls && !NeedsBinaryTransform()) {
@@ -302,7 +419,11 @@ class ColumnStreamer {
     remap_.clear();
     std::vector<uint32_t> used;    // Pinot ids in the Parquet dictionary, ascending
     uint32_t base = 0, range = 0;  // sorted columns: the ids are [base, base + range)
-    if (!whole_segment && m_.forward == segment::ForwardKind::kDictSorted) {
+    // Scaling can fail on a value no row holds (the default value Pinot stores for null rows,
+    // e.g. Long.MIN_VALUE): only the entries non-null rows use are converted.
+    const bool skip_nulls = Scaled() && m_.has_null_vector;
+    if (skip_nulls) whole_segment = false;
+    if (!whole_segment && m_.forward == segment::ForwardKind::kDictSorted && !skip_nulls) {
       // A sorted column's row group uses exactly the ids between its first and last doc's
       // (SortedIndexReaderImpl: docs are in id order), so nothing needs marking.
       PE_RETURN_IF_ERROR(r_->ReadIds(first, 1, &b_));
@@ -319,7 +440,7 @@ class ColumnStreamer {
           first, n, cancel_, [&](uint32_t doc, uint32_t k) { return r_->ReadIds(doc, k, &b_); },
           [&](uint32_t, uint32_t k) {
             for (uint32_t i = 0; i < k; ++i) {
-              if (!b_.nulls.empty() && b_.nulls[i] && s_.optional) continue;
+              if (!b_.nulls.empty() && b_.nulls[i]) continue;
               if (b_.offsets.empty()) {
                 mark[b_.ids[i]] = 1;
               } else {
@@ -348,6 +469,12 @@ class ColumnStreamer {
     // Dictionary values in Parquet form: O(dictionary), never O(rows).
     switch (m_.data_type) {
       case DataType::kInt: {
+        if (s_.type == PhysicalType::kInt64) {  // kIntToLong
+          i64_.resize(dn);
+          for (uint32_t k = 0; k < dn; ++k) i64_[k] = d->GetInt(pinot_id(k));
+          PE_RETURN_IF_ERROR(w_->SetDictionaryInt64(col_, i64_.data(), dn));
+          break;
+        }
         i32_.resize(dn);
         for (uint32_t k = 0; k < dn; ++k) i32_[k] = d->GetInt(pinot_id(k));
         PE_RETURN_IF_ERROR(w_->SetDictionaryInt32(col_, i32_.data(), dn));
@@ -357,10 +484,19 @@ class ColumnStreamer {
       case DataType::kTimestamp: {
         i64_.resize(dn);
         for (uint32_t k = 0; k < dn; ++k) i64_[k] = d->GetLong(pinot_id(k));
+        if (Scaled()) {
+          for (auto& x : i64_) PE_RETURN_IF_ERROR(ScaleValue(m_, multiplier_, &x));
+        }
         PE_RETURN_IF_ERROR(w_->SetDictionaryInt64(col_, i64_.data(), dn));
         break;
       }
       case DataType::kFloat: {
+        if (s_.type == PhysicalType::kDouble) {  // kFloatToDouble
+          f64_.resize(dn);
+          for (uint32_t k = 0; k < dn; ++k) f64_[k] = d->GetFloat(pinot_id(k));
+          PE_RETURN_IF_ERROR(w_->SetDictionaryDouble(col_, f64_.data(), dn));
+          break;
+        }
         f32_.resize(dn);
         for (uint32_t k = 0; k < dn; ++k) f32_[k] = d->GetFloat(pinot_id(k));
         PE_RETURN_IF_ERROR(w_->SetDictionaryFloat(col_, f32_.data(), dn));
@@ -373,6 +509,20 @@ class ColumnStreamer {
         break;
       }
       default: {
+        if (IntDecimal()) {
+          i64_.resize(dn);
+          for (uint32_t k = 0; k < dn; ++k) {
+            PE_RETURN_IF_ERROR(DecimalUnscaled(m_, d->GetBytes(pinot_id(k)), s_.logical.precision,
+                                               s_.logical.scale, PlainWidth(s_.type), &i64_[k]));
+          }
+          if (s_.type == PhysicalType::kInt64) {
+            PE_RETURN_IF_ERROR(w_->SetDictionaryInt64(col_, i64_.data(), dn));
+          } else {
+            i32_.assign(i64_.begin(), i64_.end());
+            PE_RETURN_IF_ERROR(w_->SetDictionaryInt32(col_, i32_.data(), dn));
+          }
+          break;
+        }
         ColumnBatch one;
         bin_offs_.assign(1, 0);
         bin_data_.clear();
@@ -413,9 +563,12 @@ class ColumnStreamer {
   segment::ColumnReader* r_;
   parquet::FileWriter* w_;
   const std::atomic<bool>* cancel_;
+  Conversion conv_;
+  int64_t multiplier_;
   ColumnBatch b_;
   std::vector<int32_t> i32_;
-  std::vector<int64_t> i64_;
+  std::vector<int64_t> i64_, wide_i64_;
+  std::vector<double> wide_f64_;
   std::vector<float> f32_;
   std::vector<double> f64_;
   std::vector<uint8_t> bool_;
@@ -456,11 +609,19 @@ Result<JsonShape> InferShape(const ColumnMeta& m, segment::ColumnReader* r, uint
   return shape;
 }
 
+// A shaped JSON column: its shape, and for a target's struct (strict) what to do with keys the
+// struct does not have.
+struct Shaped {
+  JsonShape shape;
+  bool strict = false;  // kJsonToStruct
+  bool warned = false;  // the column's one unknown-key warning was given
+};
+
 // Rows [first, first + n) of a shaped JSON column into its group's leaves.
-Status WriteShaped(const ColumnMeta& m, const JsonShape& shape, segment::ColumnReader* r,
-                   uint32_t first, uint32_t n, int first_leaf, parquet::FileWriter* w,
+Status WriteShaped(const ColumnMeta& m, Shaped* shaped, segment::ColumnReader* r, uint32_t first,
+                   uint32_t n, int first_leaf, parquet::FileWriter* w, const Options& o,
                    const std::atomic<bool>* cancel) {
-  JsonShredder sh(ShapeLeaves(shape));
+  JsonShredder sh(shaped->shape, shaped->strict);
   ColumnBatch b;
   PE_RETURN_IF_ERROR(InBatches(
       first, n, cancel, [&](uint32_t doc, uint32_t k) { return r->ReadValues(doc, k, &b); },
@@ -471,10 +632,172 @@ Status WriteShaped(const ColumnMeta& m, const JsonShape& shape, segment::ColumnR
           if (!null) v = b.binary(i);
           Status s = sh.Add(null ? nullptr : &v);
           if (!s.ok()) return s.WithContext("column " + m.name + " doc " + std::to_string(doc + i));
+          if (sh.unknown_key().empty()) continue;
+          if (o.json_unknown_keys_fail) {
+            return Status::InvalidArgument("column " + m.name + " doc " + std::to_string(doc + i) +
+                                           ": JSON key '" + sh.unknown_key() +
+                                           "' is not a field of the table's struct");
+          }
+          if (!shaped->warned) {
+            shaped->warned = true;
+            if (o.warn) {
+              o.warn("column '" + m.name + "': dropped unknown JSON key '" + sh.unknown_key() +
+                     "' (first at doc " + std::to_string(doc + i) + ")");
+            }
+          }
         }
         return Status::OK();
       }));
   return sh.Flush(w, first_leaf);
+}
+
+int CountLeaves(const ColumnSchema& s) {
+  if (s.fields.empty()) return 1;
+  int n = 0;
+  for (const auto& f : s.fields) n += CountLeaves(f);
+  return n;
+}
+
+// Checks that target `t` can be written from column `m` (null for kNull) with its conversion:
+// the source type the conversion reads, the Parquet type it writes, SV/MV against list.
+// Errors: kInvalidArgument "target column '<name>': ...".
+Status CheckTarget(const ColumnMeta* m, const ColumnTarget& t) {
+  const ColumnSchema& s = t.schema;
+  auto bad = [&](const std::string& why) {
+    return Status::InvalidArgument("target column '" + s.name + "': " + why);
+  };
+  if (t.conversion == Conversion::kNull) {
+    if (!s.optional) return bad("all-null but not optional");
+    return Status::OK();
+  }
+  if (!m->unsupported.empty()) return Status::NotSupported(m->unsupported);
+  const std::string from = std::string("Pinot ") + segment::DataTypeName(m->data_type) +
+                           (m->single_value ? "" : " multi-value") + " column '" + m->name + "'";
+  if (t.conversion == Conversion::kJsonToStruct) {
+    if (m->data_type != DataType::kJson || !m->single_value) return bad(from + " is not JSON");
+    if (s.list || s.fields.empty()) return bad("a JSON struct target must be a group");
+    return Status::OK();
+  }
+  if (!s.fields.empty()) return bad(from + " cannot fill a group");
+  if (s.list == m->single_value) {
+    return bad(from + (s.list ? " is single-value but the target is a list"
+                              : " is multi-value but the target is not a list"));
+  }
+  auto want = [&](bool source_ok, PhysicalType type) -> Status {
+    if (!source_ok) return bad(from + " cannot be converted this way");
+    if (s.type != type) {
+      return bad(from + " is written as " + parquet::PhysicalTypeName(type) + ", not " +
+                 parquet::PhysicalTypeName(s.type));
+    }
+    return Status::OK();
+  };
+  const DataType d = m->data_type;
+  switch (t.conversion) {
+    case Conversion::kAsIs: {
+      if (d == DataType::kBigDecimal) return bad(from + ": use kDecimal or kDecimalText");
+      PE_ASSIGN_OR_RETURN(ColumnSchema def, MapColumn(*m, Options()));
+      PE_RETURN_IF_ERROR(want(true, def.type));
+      if (s.type_length != def.type_length) return bad("FIXED_LEN_BYTE_ARRAY length differs");
+      return Status::OK();
+    }
+    case Conversion::kIntToLong:
+      return want(d == DataType::kInt, PhysicalType::kInt64);
+    case Conversion::kFloatToDouble:
+      return want(d == DataType::kFloat, PhysicalType::kDouble);
+    case Conversion::kScaleToMicros:
+      if (t.multiplier < 1) return bad("multiplier must be positive");
+      return want(d == DataType::kLong || d == DataType::kTimestamp, PhysicalType::kInt64);
+    case Conversion::kDecimalText:
+      return want(d == DataType::kBigDecimal, PhysicalType::kByteArray);
+    case Conversion::kDecimal: {
+      if (d != DataType::kBigDecimal) return bad(from + " is not BIG_DECIMAL");
+      const int p = s.logical.precision, sc = s.logical.scale;
+      if (s.logical.kind != LogicalType::kDecimal || p < 1 || p > kMaxDecimalPrecision || sc < 0 ||
+          sc > p) {
+        return bad("not a DECIMAL(P,S) with 1 <= P <= 38, 0 <= S <= P");
+      }
+      // Iceberg spec Appendix A: P <= 9 on INT32, P <= 18 on INT64, else the minimum FIXED.
+      const bool ok = (s.type == PhysicalType::kInt32 && p <= 9) ||
+                      (s.type == PhysicalType::kInt64 && p <= 18) ||
+                      (s.type == PhysicalType::kFixedLenByteArray &&
+                       s.type_length >= DecimalBytes(p) && s.type_length <= 16);
+      if (!ok)
+        return bad("DECIMAL(" + std::to_string(p) + "," + std::to_string(sc) + ") on " +
+                   parquet::PhysicalTypeName(s.type) + " cannot hold its precision");
+      return Status::OK();
+    }
+    default:
+      break;
+  }
+  return bad("unknown conversion");
+}
+
+// Appends the leaf schemas of `s` (depth-first).
+void LeafSchemas(const ColumnSchema& s, std::vector<const ColumnSchema*>* out) {
+  if (s.fields.empty()) {
+    out->push_back(&s);
+    return;
+  }
+  for (const auto& f : s.fields) LeafSchemas(f, out);
+}
+
+// kNull: n null rows of column `s` (its leaves from `first_leaf`): a null row, a null list, or a
+// null group (every leaf at definition level 0).
+Status WriteNulls(const ColumnSchema& s, int first_leaf, uint32_t n, parquet::FileWriter* w) {
+  static const uint32_t kNoValues[1] = {0};  // value offsets of zero byte-array values
+  static const int64_t kNoFixed[1] = {0};    // never read: no value is written
+  const std::vector<uint8_t> zeros(n, 0), ones(n, 1);
+  if (!s.fields.empty()) {
+    std::vector<const ColumnSchema*> leaves;
+    LeafSchemas(s, &leaves);
+    for (size_t i = 0; i < leaves.size(); ++i) {
+      const int col = first_leaf + int(i);
+      const uint8_t* defs = zeros.data();
+      switch (leaves[i]->type) {
+        case PhysicalType::kInt32:
+          PE_RETURN_IF_ERROR(
+              w->WriteLeafInt32(col, n, reinterpret_cast<const int32_t*>(kNoFixed), defs));
+          break;
+        case PhysicalType::kInt64:
+          PE_RETURN_IF_ERROR(w->WriteLeafInt64(col, n, kNoFixed, defs));
+          break;
+        case PhysicalType::kFloat:
+          PE_RETURN_IF_ERROR(
+              w->WriteLeafFloat(col, n, reinterpret_cast<const float*>(kNoFixed), defs));
+          break;
+        case PhysicalType::kDouble:
+          PE_RETURN_IF_ERROR(
+              w->WriteLeafDouble(col, n, reinterpret_cast<const double*>(kNoFixed), defs));
+          break;
+        case PhysicalType::kBoolean:
+          PE_RETURN_IF_ERROR(w->WriteLeafBoolean(col, n, zeros.data(), defs));
+          break;
+        default:
+          PE_RETURN_IF_ERROR(w->WriteLeafByteArray(col, n, kNoValues, "", defs));
+          break;
+      }
+    }
+    return Status::OK();
+  }
+  std::vector<uint32_t> offs;
+  if (s.list) offs.assign(size_t(n) + 1, 0);
+  const uint32_t* o = s.list ? offs.data() : nullptr;
+  switch (s.type) {
+    case PhysicalType::kInt32:
+      return w->WriteInt32(first_leaf, n, reinterpret_cast<const int32_t*>(kNoFixed), ones.data(),
+                           o);
+    case PhysicalType::kInt64:
+      return w->WriteInt64(first_leaf, n, kNoFixed, ones.data(), o);
+    case PhysicalType::kFloat:
+      return w->WriteFloat(first_leaf, n, reinterpret_cast<const float*>(kNoFixed), ones.data(), o);
+    case PhysicalType::kDouble:
+      return w->WriteDouble(first_leaf, n, reinterpret_cast<const double*>(kNoFixed), ones.data(),
+                            o);
+    case PhysicalType::kBoolean:
+      return w->WriteBoolean(first_leaf, n, zeros.data(), ones.data(), o);
+    default:
+      return w->WriteByteArray(first_leaf, n, kNoValues, "", ones.data(), o);
+  }
 }
 
 }  // namespace
@@ -510,39 +833,68 @@ Result<Summary> ConvertSegment(const segment::Segment& seg, parquet::OutputSink*
   auto t0 = std::chrono::steady_clock::now();
   PE_RETURN_IF_ERROR(CheckCancel(cancel));
   const segment::SegmentMeta& m = seg.meta();
+  // Output columns: the target's (a null source for kNull), else the segment's or `columns`.
   std::vector<const ColumnMeta*> cols;
-  if (o.columns.empty()) {
-    for (const auto& c : m.columns) cols.push_back(&c);
-  } else {
-    for (const auto& n : o.columns) {
-      const ColumnMeta* c = m.FindColumn(n);
-      if (!c) return Status::InvalidArgument("segment " + m.name + " has no column '" + n + "'");
+  std::vector<ColumnSchema> schema;
+  std::vector<std::optional<Shaped>> shapes;
+  if (!o.target.empty()) {
+    for (const ColumnTarget& t : o.target) {
+      const ColumnMeta* c = nullptr;
+      if (t.conversion != Conversion::kNull) {
+        c = m.FindColumn(t.source);
+        if (!c) {
+          return Status::InvalidArgument("segment " + m.name + " has no column '" + t.source + "'");
+        }
+      }
+      PE_RETURN_IF_ERROR(CheckTarget(c, t));
       cols.push_back(c);
+      schema.push_back(t.schema);
+      shapes.emplace_back();
+      if (t.conversion == Conversion::kJsonToStruct) {
+        PE_ASSIGN_OR_RETURN(JsonShape sh, TargetShape(t.schema));
+        shapes.back() = Shaped{std::move(sh), true};
+      }
     }
+  } else {
+    if (o.columns.empty()) {
+      for (const auto& c : m.columns) cols.push_back(&c);
+    } else {
+      for (const auto& n : o.columns) {
+        const ColumnMeta* c = m.FindColumn(n);
+        if (!c) return Status::InvalidArgument("segment " + m.name + " has no column '" + n + "'");
+        cols.push_back(c);
+      }
+    }
+    PE_ASSIGN_OR_RETURN(schema, MapSchema(m, cols, o));
+    shapes.resize(cols.size());
   }
-  PE_ASSIGN_OR_RETURN(auto schema, MapSchema(m, cols, o));
   std::vector<std::unique_ptr<segment::ColumnReader>> readers;
   double row_bytes = 0;
   for (const ColumnMeta* c : cols) {
+    if (!c) {  // kNull: definition levels only
+      readers.emplace_back();
+      row_bytes += 0.125;
+      continue;
+    }
     PE_ASSIGN_OR_RETURN(auto r, seg.OpenColumn(c->name));
     readers.push_back(std::move(r));
     row_bytes += RowBytes(seg, *c, o);
   }
   // json.maxDepth: single-value JSON columns whose values are objects become groups.
-  std::vector<std::optional<JsonShape>> shapes(cols.size());
   std::vector<int> first_leaf(cols.size());
   int leaves = 0;
   for (size_t c = 0; c < cols.size(); ++c) {
     first_leaf[c] = leaves;
-    if (o.json_max_depth >= 1 && cols[c]->data_type == DataType::kJson && cols[c]->single_value) {
+    if (o.target.empty() && o.json_max_depth >= 1 && cols[c]->data_type == DataType::kJson &&
+        cols[c]->single_value) {
       PE_ASSIGN_OR_RETURN(JsonShape sh, InferShape(*cols[c], readers[c].get(), m.total_docs,
                                                    o.json_max_depth, cancel));
       if (sh.kind == JsonShape::kObject && !sh.fields.empty() && sh.NumLeaves() <= kMaxJsonLeaves) {
         schema[c] = ShapeSchema(cols[c]->name, sh);
-        shapes[c] = std::move(sh);
+        shapes[c] = Shaped{std::move(sh)};
       }
     }
-    leaves += shapes[c] ? int(shapes[c]->NumLeaves()) : 1;
+    leaves += CountLeaves(schema[c]);
   }
   parquet::WriterOptions wo = WriterOptionsFor(o);
   wo.key_values = {{"pinot.table", m.table},
@@ -567,12 +919,18 @@ Result<Summary> ConvertSegment(const segment::Segment& seg, parquet::OutputSink*
     uint32_t n = uint32_t(std::min<uint64_t>(rows_per_group, total - first));
     bool whole = first == 0 && n == total;
     for (size_t c = 0; c < cols.size(); ++c) {
-      if (shapes[c]) {
-        PE_RETURN_IF_ERROR(WriteShaped(*cols[c], *shapes[c], readers[c].get(), uint32_t(first), n,
-                                       first_leaf[c], w.get(), cancel));
+      if (!cols[c]) {
+        PE_RETURN_IF_ERROR(WriteNulls(schema[c], first_leaf[c], n, w.get()));
         continue;
       }
-      ColumnStreamer cs(*cols[c], schema[c], o, first_leaf[c], readers[c].get(), w.get(), cancel);
+      if (shapes[c]) {
+        PE_RETURN_IF_ERROR(WriteShaped(*cols[c], &*shapes[c], readers[c].get(), uint32_t(first), n,
+                                       first_leaf[c], w.get(), o, cancel));
+        continue;
+      }
+      const ColumnTarget* t = o.target.empty() ? nullptr : &o.target[c];
+      ColumnStreamer cs(*cols[c], schema[c], o, first_leaf[c], readers[c].get(), w.get(), cancel,
+                        t ? t->conversion : Conversion::kAsIs, t ? t->multiplier : 1);
       Status s = cs.Write(uint32_t(first), n, whole);
       if (!s.ok()) return s;
     }

@@ -34,6 +34,37 @@ namespace pe::convert {
 inline constexpr std::string_view kOptionPrefix = "fileFormat.parquet.";
 inline constexpr int64_t kDefaultRowGroupBytes = 134217728;  // parquet-java DEFAULT_BLOCK_SIZE
 
+// One output column as a target table defines it (the Iceberg target: iceberg/mapping.h builds
+// these from the table's schema): which Pinot column feeds it and how its values are converted.
+// ConvertSegment checks each target against its source column first (the source type the
+// conversion reads, the Parquet type it writes, single-value vs list) and refuses a mismatch with
+// kInvalidArgument "target column '<name>': ...". Nulls are kept: a null row is null in an
+// optional column and an error in a REQUIRED one (never Pinot's default value). Dictionary-encoded
+// columns stay transcoded for every conversion but kJsonToStruct (values are shredded per row):
+// the conversion is applied to the dictionary entries the row group uses.
+struct ColumnTarget {
+  enum class Conversion {
+    kAsIs,           // the default mapping's values (schema may differ only in name, field ids
+                     // and optionality, e.g. INT->int, STRING->string, MV->list of the same)
+    kIntToLong,      // INT -> INT64 (Iceberg int -> long promotion); MV too
+    kFloatToDouble,  // FLOAT -> DOUBLE; MV too
+    kScaleToMicros,  // LONG / TIMESTAMP -> INT64 TIMESTAMP(MICROS): value * multiplier (a
+                     // product past 64 bits is kInvalidArgument naming column and value)
+    kJsonToStruct,   // JSON (SV) -> the group `schema` (json_shape.h TargetShape: long, int,
+                     // double, float, boolean, string and struct fields; keys not in it: warn
+                     // and drop, or fail; a value that does not fit its field is an error)
+    kDecimal,        // BIG_DECIMAL -> DECIMAL(schema.logical.precision, .scale) on INT32
+                     // (P <= 9), INT64 (P <= 18) or FIXED_LEN_BYTE_ARRAY
+    kDecimalText,    // BIG_DECIMAL -> String (the exact plain text)
+    kNull,           // no Pinot column: every row null (schema.optional must be true); any
+                     // schema the writer takes (lists, groups)
+  };
+  std::string source;  // the Pinot column ("" for kNull)
+  parquet::ColumnSchema schema;
+  Conversion conversion = Conversion::kAsIs;
+  int64_t multiplier = 1;  // kScaleToMicros: 1000 for epoch ms, 1 for µs, ...
+};
+
 struct Options {
   parquet::Codec codec = parquet::kDefaultCodec;    // fileFormat.parquet.compressionCodec
   int64_t row_group_bytes = kDefaultRowGroupBytes;  // fileFormat.parquet.rowGroupSizeBytes
@@ -44,6 +75,13 @@ struct Options {
   int decimal_precision = 0;         // fileFormat.parquet.decimal.precision (0 = off)
   int decimal_scale = 0;             // fileFormat.parquet.decimal.scale
   std::vector<std::string> columns;  // empty = all physical columns, by name
+  // Non-empty: the output is exactly these columns in this order (`columns`, json_max_depth and
+  // decimal_precision/scale are then not used).
+  std::vector<ColumnTarget> target;
+  bool json_unknown_keys_fail = false;  // kJsonToStruct: unknown keys are an error (else warned)
+  // Receives warnings (e.g. "column 'payload': dropped unknown JSON key 'x' (first at doc 12)"),
+  // at most one per column and kind. Keys are dotted paths ("g.q" for a key q in field g).
+  std::function<void(const std::string&)> warn;
   // Most bytes one read batch of a column may hold (segment::ColumnBatch::max_bytes; 0 = its
   // 32-bit offset limit). Docs whose values pass it are read in smaller batches.
   uint64_t batch_max_bytes = 0;

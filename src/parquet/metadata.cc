@@ -96,6 +96,7 @@ void WriteSchemaElement(Out& o, const SchemaElement& e) {
   if (e.converted_type) o.I32(6, *e.converted_type);
   if (e.scale) o.I32(7, *e.scale);
   if (e.precision) o.I32(8, *e.precision);
+  if (e.field_id) o.I32(9, *e.field_id);
   if (e.logical != kLogicalNone) {
     o.BeginStructField(10);  // LogicalType union: exactly one member set
     switch (e.logical) {
@@ -107,9 +108,9 @@ void WriteSchemaElement(Out& o, const SchemaElement& e) {
         break;
       case kLogicalTimestamp:
         o.BeginStructField(8);
-        o.Bool(1, true);        // isAdjustedToUTC
-        o.BeginStructField(2);  // unit: TimeUnit union
-        o.EmptyStructField(1);  // MILLIS
+        o.Bool(1, e.timestamp_utc);  // isAdjustedToUTC
+        o.BeginStructField(2);       // unit: TimeUnit union, one empty member
+        o.EmptyStructField(int16_t(e.timestamp_unit));
         o.EndStructField();
         o.EndStructField();
         break;

@@ -17,7 +17,16 @@ enum Repetition { REQUIRED = 0, OPTIONAL = 1, REPEATED = 2 };
 enum Encoding { PLAIN = 0, PLAIN_DICTIONARY = 2, RLE = 3, RLE_DICTIONARY = 8 };
 enum PageType { DATA_PAGE = 0, DICTIONARY_PAGE = 2 };
 enum BoundaryOrder { UNORDERED = 0, ASCENDING = 1, DESCENDING = 2 };
-enum ConvertedType { UTF8 = 0, LIST = 3, DECIMAL = 5, TIMESTAMP_MILLIS = 9, JSON = 19 };
+enum ConvertedType {
+  UTF8 = 0,
+  LIST = 3,
+  DECIMAL = 5,
+  TIMESTAMP_MILLIS = 9,
+  TIMESTAMP_MICROS = 10,
+  JSON = 19
+};
+// TimeUnit union members (parquet.thrift TimeUnit).
+enum TimeUnit { kMillis = 1, kMicros = 2 };
 enum LogicalKind {
   kLogicalNone = 0,
   kLogicalString = 1,
@@ -41,7 +50,11 @@ struct SchemaElement {
   std::optional<int> num_children;
   std::optional<int> converted_type;
   std::optional<int> scale, precision;
-  int logical = kLogicalNone;  // with scale/precision for decimal; TIMESTAMP is (UTC, MILLIS)
+  std::optional<int> field_id;  // field 9
+  int logical = kLogicalNone;   // with scale/precision for decimal
+  // kLogicalTimestamp: TimestampType(isAdjustedToUTC, unit).
+  bool timestamp_utc = true;
+  int timestamp_unit = kMillis;
 };
 
 struct PageEncodingStats {

@@ -45,11 +45,16 @@ enum class PhysicalType {
   kFixedLenByteArray
 };
 
+// "BOOLEAN", "INT32", "INT64", "FLOAT", "DOUBLE", "BYTE_ARRAY", "FIXED_LEN_BYTE_ARRAY"
+// (parquet.thrift Type names).
+const char* PhysicalTypeName(PhysicalType t);
+
 struct LogicalType {
-  enum Kind { kNone, kString, kJson, kTimestampMillisUtc, kDecimal, kUuid };
+  enum Kind { kNone, kString, kJson, kTimestampMillisUtc, kDecimal, kUuid, kTimestampMicros };
   Kind kind = kNone;
-  int precision = 0;  // kDecimal
-  int scale = 0;      // kDecimal
+  int precision = 0;            // kDecimal
+  int scale = 0;                // kDecimal
+  bool adjusted_to_utc = true;  // kTimestampMicros: Iceberg timestamptz (true) / timestamp (false)
 };
 
 // One column. list = a standard 3-level LIST (LogicalTypes.md "Lists") whose elements are
@@ -64,6 +69,12 @@ struct ColumnSchema {
   bool element_optional = false;  // not supported: must be false
   int type_length = 0;            // kFixedLenByteArray
   std::vector<ColumnSchema> fields;
+  // SchemaElement.field_id (parquet.thrift field 9), -1 = none. Iceberg requires its column ids
+  // here (spec Appendix A "Parquet"): on the column (for a list: on the list group), and for a
+  // list the element id on the `element` field (`element_field_id`); the repeated `list` group
+  // carries none.
+  int field_id = -1;
+  int element_field_id = -1;
 };
 
 // The footer's created_by: "pinot-export version <x.y.z> (build <git short sha at configure time,
@@ -93,7 +104,8 @@ struct WriterOptions {
 // Iceberg DataFile records (Iceberg spec "Manifests": value_counts, null_value_counts,
 // nan_value_counts, lower_bounds, upper_bounds, column_sizes).
 struct ColumnMetrics {
-  std::vector<std::string> path;  // path_in_schema, e.g. {"tags", "list", "element"}
+  std::vector<std::string> path;             // path_in_schema, e.g. {"tags", "list", "element"}
+  PhysicalType type = PhysicalType::kInt32;  // the leaf's physical type: how min/max are encoded
   // Entries (ColumnMetaData.num_values): values, nulls and empty lists; what Iceberg's
   // ParquetUtil.footerMetrics takes as the value count.
   int64_t value_count = 0;
@@ -178,9 +190,12 @@ class FileWriter {
   // Leaves inside groups (never repeated): n entries, one per row; defs[i] is the definition
   // level of row i (the number of optional ancestors, including the leaf, that are present);
   // values hold one value per entry whose level is the leaf's maximum.
+  Status WriteLeafInt32(int col, uint32_t n, const int32_t* values, const uint8_t* defs);
   Status WriteLeafInt64(int col, uint32_t n, const int64_t* values, const uint8_t* defs);
+  Status WriteLeafFloat(int col, uint32_t n, const float* values, const uint8_t* defs);
   Status WriteLeafDouble(int col, uint32_t n, const double* values, const uint8_t* defs);
   Status WriteLeafBoolean(int col, uint32_t n, const uint8_t* values, const uint8_t* defs);
+  // BYTE_ARRAY and FIXED_LEN_BYTE_ARRAY leaves, values as WriteByteArray's.
   Status WriteLeafByteArray(int col, uint32_t n, const uint32_t* value_offsets, const char* data,
                             const uint8_t* defs);
 

@@ -48,6 +48,26 @@ std::string CreatedBy() {
          (build.empty() ? "unknown" : build) + ")";
 }
 
+const char* PhysicalTypeName(PhysicalType t) {
+  switch (t) {
+    case PhysicalType::kBoolean:
+      return "BOOLEAN";
+    case PhysicalType::kInt32:
+      return "INT32";
+    case PhysicalType::kInt64:
+      return "INT64";
+    case PhysicalType::kFloat:
+      return "FLOAT";
+    case PhysicalType::kDouble:
+      return "DOUBLE";
+    case PhysicalType::kByteArray:
+      return "BYTE_ARRAY";
+    case PhysicalType::kFixedLenByteArray:
+      break;
+  }
+  return "FIXED_LEN_BYTE_ARRAY";
+}
+
 const char* CodecName(Codec c) {
   switch (c) {
     case Codec::kSnappy:
@@ -1012,6 +1032,7 @@ struct FileWriter::Impl {
       const Column& k = cols[c];
       ColumnMetrics cm;
       cm.path = k.path;
+      cm.type = k.s.type;
       cm.nan_count = k.nans;
       MinMax mm;
       for (const auto& rg : meta.row_groups) {
@@ -1045,6 +1066,7 @@ Status BuildColumn(const ColumnSchema& s, const std::vector<std::string>& prefix
     g.name = s.name;
     g.repetition = s.optional ? fmt::OPTIONAL : fmt::REQUIRED;
     g.num_children = int(s.fields.size());
+    if (s.field_id >= 0) g.field_id = s.field_id;
     schema->push_back(std::move(g));
     std::vector<std::string> path = prefix;
     path.push_back(s.name);
@@ -1105,6 +1127,18 @@ Status BuildColumn(const ColumnSchema& s, const std::vector<std::string>& prefix
     case LogicalType::kTimestampMillisUtc:
       leaf.converted_type = fmt::TIMESTAMP_MILLIS, leaf.logical = fmt::kLogicalTimestamp;
       break;
+    case LogicalType::kTimestampMicros:
+      if (s.type != PhysicalType::kInt64) {
+        return Status::InvalidArgument("column " + s.name + ": TIMESTAMP(MICROS) needs INT64");
+      }
+      leaf.logical = fmt::kLogicalTimestamp;
+      leaf.timestamp_unit = fmt::kMicros;
+      leaf.timestamp_utc = s.logical.adjusted_to_utc;
+      // The legacy TIMESTAMP_MICROS means UTC-adjusted, so a local timestamp gets none
+      // (LogicalTypes.md "TIMESTAMP" compatibility; parquet-java's
+      // TimestampLogicalTypeAnnotation.toOriginalType does the same).
+      if (s.logical.adjusted_to_utc) leaf.converted_type = fmt::TIMESTAMP_MICROS;
+      break;
     case LogicalType::kDecimal:
       leaf.converted_type = fmt::DECIMAL, leaf.logical = fmt::kLogicalDecimal;
       leaf.precision = s.logical.precision;
@@ -1119,6 +1153,7 @@ Status BuildColumn(const ColumnSchema& s, const std::vector<std::string>& prefix
   if (!s.list) {
     leaf.name = s.name;
     leaf.repetition = s.optional ? fmt::OPTIONAL : fmt::REQUIRED;
+    if (s.field_id >= 0) leaf.field_id = s.field_id;
     k->max_def = def_base + (s.optional ? 1 : 0);
     k->path = prefix;
     k->path.push_back(s.name);
@@ -1130,8 +1165,11 @@ Status BuildColumn(const ColumnSchema& s, const std::vector<std::string>& prefix
     return Status::OK();
   }
   // LogicalTypes.md "Lists": <opt|req> group name (LIST) { repeated group list { required T
-  // element; } }.
+  // element; } }. Field ids: the column's on the LIST group, the element's on `element`, none on
+  // the repeated group (Iceberg spec Appendix A, as Iceberg's TypeToMessageType writes them).
   fmt::SchemaElement outer, mid;
+  if (s.field_id >= 0) outer.field_id = s.field_id;
+  if (s.element_field_id >= 0) leaf.field_id = s.element_field_id;
   outer.name = s.name;
   outer.repetition = s.optional ? fmt::OPTIONAL : fmt::REQUIRED;
   outer.num_children = 1;
@@ -1295,6 +1333,14 @@ Status FileWriter::SetPlain(int c) {
 
 int FileWriter::num_leaves() const { return int(impl_->cols.size()); }
 
+Status FileWriter::WriteLeafInt32(int c, uint32_t n, const int32_t* v, const uint8_t* defs) {
+  PE_RETURN_IF_ERROR(impl_->Check(c, PhysicalType::kInt32));
+  return impl_->Write(c, n, Fixed(v, 4), nullptr, nullptr, false, defs);
+}
+Status FileWriter::WriteLeafFloat(int c, uint32_t n, const float* v, const uint8_t* defs) {
+  PE_RETURN_IF_ERROR(impl_->Check(c, PhysicalType::kFloat));
+  return impl_->Write(c, n, Fixed(v, 4), nullptr, nullptr, false, defs);
+}
 Status FileWriter::WriteLeafInt64(int c, uint32_t n, const int64_t* v, const uint8_t* defs) {
   PE_RETURN_IF_ERROR(impl_->Check(c, PhysicalType::kInt64));
   return impl_->Write(c, n, Fixed(v, 8), nullptr, nullptr, false, defs);
@@ -1311,7 +1357,7 @@ Status FileWriter::WriteLeafBoolean(int c, uint32_t n, const uint8_t* v, const u
 }
 Status FileWriter::WriteLeafByteArray(int c, uint32_t n, const uint32_t* value_offsets,
                                       const char* data, const uint8_t* defs) {
-  PE_RETURN_IF_ERROR(impl_->Check(c, PhysicalType::kByteArray));
+  PE_RETURN_IF_ERROR(impl_->Check(c, PhysicalType::kByteArray, PhysicalType::kFixedLenByteArray));
   Input in{Input::kBytes};
   in.boffs = value_offsets;
   in.bdata = data;

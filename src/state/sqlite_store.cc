@@ -67,6 +67,32 @@ CREATE TABLE segment_cache (
   crc           INTEGER NOT NULL
 );
 )sql",
+    // 2: the Iceberg target's staged queue and batches.
+    R"sql(
+CREATE TABLE staged (
+  table_name   TEXT NOT NULL,
+  segment      TEXT NOT NULL,
+  output_uri   TEXT NOT NULL,
+  rows         INTEGER NOT NULL,
+  bytes        INTEGER NOT NULL,
+  segment_crc  INTEGER NOT NULL,
+  end_time_ms  INTEGER NOT NULL,
+  duration_ms  INTEGER NOT NULL,
+  staged_ms    INTEGER NOT NULL,
+  data_file    TEXT NOT NULL,
+  batch_id     TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (table_name, segment)
+);
+CREATE TABLE batches (
+  table_name      TEXT NOT NULL,
+  batch_id        TEXT NOT NULL,
+  snapshot_id     INTEGER NOT NULL,
+  manifest_uri    TEXT NOT NULL DEFAULT '',
+  manifest_length INTEGER NOT NULL DEFAULT 0,
+  created_ms      INTEGER NOT NULL,
+  PRIMARY KEY (table_name, batch_id)
+);
+)sql",
 };
 constexpr int kSchemaVersion = int(sizeof(kMigrations) / sizeof(kMigrations[0]));
 
@@ -203,9 +229,10 @@ class SqliteStore final : public StateStore {
       for (const Subtask& st : subtasks) {
         Stmt busy(db_,
                   "SELECT 1 FROM subtasks WHERE table_name = ? AND segment = ? AND state IN "
-                  "('INIT', 'RUNNING') UNION ALL SELECT 1 FROM checkpoints WHERE table_name = ? "
-                  "AND segment = ?");
-        busy.Bind(1, task.table).Bind(2, st.segment).Bind(3, task.table).Bind(4, st.segment);
+                  "('INIT', 'RUNNING') UNION ALL SELECT 1 FROM checkpoints WHERE table_name = ?1 "
+                  "AND segment = ?2 UNION ALL SELECT 1 FROM staged WHERE table_name = ?1 AND "
+                  "segment = ?2");
+        busy.Bind(1, task.table).Bind(2, st.segment);
         if (busy.Step())
           return Status::Conflict("segment " + st.segment + " of " + task.table +
                                   " is already being exported or exported");
@@ -271,6 +298,19 @@ class SqliteStore final : public StateStore {
         return Status::Conflict("subtask " + name + " is not running for " + worker);
       if (outcome.state != SubtaskState::kCompleted) return Status::OK();
       const Checkpoint& c = *outcome.checkpoint;
+      if (!outcome.data_file.empty()) {
+        Stmt sg(db_,
+                "INSERT INTO staged(table_name, segment, output_uri, rows, bytes, segment_crc, "
+                "end_time_ms, duration_ms, staged_ms, data_file) "
+                "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        sg.Bind(1, c.table).Bind(2, c.segment).Bind(3, c.output_uri).Bind(4, c.rows);
+        sg.Bind(5, c.bytes).Bind(6, c.segment_crc).Bind(7, c.end_time_ms).Bind(8, c.duration_ms);
+        sg.Bind(9, c.completed_ms).Bind(10, outcome.data_file);
+        sg.Step();
+        if (!sg.status().ok())
+          return Status::Conflict("segment " + c.segment + " of " + c.table + " is staged already");
+        return Status::OK();
+      }
       Stmt cp(db_,
               "INSERT INTO checkpoints(table_name, segment, output_uri, rows, bytes, segment_crc, "
               "end_time_ms, duration_ms, completed_ms) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?) "
@@ -392,6 +432,128 @@ class SqliteStore final : public StateStore {
         PE_RETURN_IF_ERROR(d.status());
       }
       return Status::OK();
+    });
+  }
+
+  Result<std::vector<Staged>> StagedSegments(const std::string& table) override {
+    std::lock_guard<std::mutex> l(mu_);
+    Stmt s(db_,
+           "SELECT segment, output_uri, rows, bytes, segment_crc, end_time_ms, duration_ms, "
+           "staged_ms, data_file, batch_id FROM staged WHERE table_name = ? ORDER BY segment");
+    s.Bind(1, table);
+    std::vector<Staged> out;
+    while (s.Step()) {
+      Staged st;
+      Checkpoint& c = st.checkpoint;
+      c.table = table;
+      c.segment = s.Text(0);
+      c.output_uri = s.Text(1);
+      c.rows = s.Int(2);
+      c.bytes = s.Int(3);
+      c.segment_crc = s.Int(4);
+      c.end_time_ms = s.Int(5);
+      c.duration_ms = s.Int(6);
+      c.completed_ms = s.Int(7);
+      st.data_file = s.Text(8);
+      st.batch_id = s.Text(9);
+      out.push_back(std::move(st));
+    }
+    PE_RETURN_IF_ERROR(s.status());
+    return out;
+  }
+
+  Status CreateBatch(const Batch& b) override {
+    if (b.id.empty() || b.segments.empty())
+      return Status::InvalidArgument("a batch needs an id and segments");
+    std::lock_guard<std::mutex> l(mu_);
+    return InTransaction([&]() -> Status {
+      Stmt ins(db_,
+               "INSERT INTO batches(table_name, batch_id, snapshot_id, manifest_uri, "
+               "manifest_length, created_ms) VALUES(?, ?, ?, ?, ?, ?)");
+      ins.Bind(1, b.table).Bind(2, b.id).Bind(3, b.snapshot_id).Bind(4, b.manifest_uri);
+      ins.Bind(5, b.manifest_length).Bind(6, b.created_ms);
+      ins.Step();
+      if (!ins.status().ok()) return Status::Conflict("batch " + b.id + " exists already");
+      for (const std::string& seg : b.segments) {
+        Stmt up(db_,
+                "UPDATE staged SET batch_id = ? WHERE table_name = ? AND segment = ? AND "
+                "batch_id = ''");
+        up.Bind(1, b.id).Bind(2, b.table).Bind(3, seg);
+        up.Step();
+        PE_RETURN_IF_ERROR(up.status());
+        if (sqlite3_changes(db_) != 1)
+          return Status::Conflict("segment " + seg + " of " + b.table +
+                                  " is not staged outside a batch");
+      }
+      return Status::OK();
+    });
+  }
+
+  Result<std::vector<Batch>> PendingBatches(const std::string& table) override {
+    std::lock_guard<std::mutex> l(mu_);
+    Stmt s(db_,
+           "SELECT batch_id, snapshot_id, manifest_uri, manifest_length, created_ms FROM batches "
+           "WHERE table_name = ? ORDER BY created_ms, batch_id");
+    s.Bind(1, table);
+    std::vector<Batch> out;
+    while (s.Step()) {
+      Batch b;
+      b.table = table;
+      b.id = s.Text(0);
+      b.snapshot_id = s.Int(1);
+      b.manifest_uri = s.Text(2);
+      b.manifest_length = s.Int(3);
+      b.created_ms = s.Int(4);
+      out.push_back(std::move(b));
+    }
+    PE_RETURN_IF_ERROR(s.status());
+    for (Batch& b : out) {
+      Stmt m(db_,
+             "SELECT segment FROM staged WHERE table_name = ? AND batch_id = ? ORDER BY segment");
+      m.Bind(1, table).Bind(2, b.id);
+      while (m.Step()) b.segments.push_back(m.Text(0));
+      PE_RETURN_IF_ERROR(m.status());
+    }
+    return out;
+  }
+
+  Status SetBatchManifest(const std::string& table, const std::string& batch_id,
+                          const std::string& manifest_uri, int64_t manifest_length) override {
+    std::lock_guard<std::mutex> l(mu_);
+    Stmt up(db_,
+            "UPDATE batches SET manifest_uri = ?, manifest_length = ? WHERE table_name = ? AND "
+            "batch_id = ?");
+    up.Bind(1, manifest_uri).Bind(2, manifest_length).Bind(3, table).Bind(4, batch_id);
+    up.Step();
+    PE_RETURN_IF_ERROR(up.status());
+    if (sqlite3_changes(db_) != 1) return Status::NotFound("batch " + batch_id + " of " + table);
+    return Status::OK();
+  }
+
+  Status CommitBatch(const std::string& table, const std::string& batch_id,
+                     int64_t committed_ms) override {
+    std::lock_guard<std::mutex> l(mu_);
+    return InTransaction([&]() -> Status {
+      Stmt del(db_, "DELETE FROM batches WHERE table_name = ? AND batch_id = ?");
+      del.Bind(1, table).Bind(2, batch_id);
+      del.Step();
+      PE_RETURN_IF_ERROR(del.status());
+      if (sqlite3_changes(db_) != 1) return Status::NotFound("batch " + batch_id + " of " + table);
+      Stmt cp(db_,
+              "INSERT INTO checkpoints(table_name, segment, output_uri, rows, bytes, segment_crc, "
+              "end_time_ms, duration_ms, completed_ms) SELECT table_name, segment, output_uri, "
+              "rows, bytes, segment_crc, end_time_ms, duration_ms, ?1 FROM staged WHERE "
+              "table_name = ?2 AND batch_id = ?3 ON CONFLICT(table_name, segment) DO UPDATE SET "
+              "output_uri = excluded.output_uri, rows = excluded.rows, bytes = excluded.bytes, "
+              "segment_crc = excluded.segment_crc, end_time_ms = excluded.end_time_ms, "
+              "duration_ms = excluded.duration_ms, completed_ms = excluded.completed_ms");
+      cp.Bind(1, committed_ms).Bind(2, table).Bind(3, batch_id);
+      cp.Step();
+      PE_RETURN_IF_ERROR(cp.status());
+      Stmt rm(db_, "DELETE FROM staged WHERE table_name = ? AND batch_id = ?");
+      rm.Bind(1, table).Bind(2, batch_id);
+      rm.Step();
+      return rm.status();
     });
   }
 

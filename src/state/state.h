@@ -83,6 +83,30 @@ struct Outcome {
   std::string error;                              // for kTaskError
   std::optional<Checkpoint> checkpoint;           // required for kCompleted
   int64_t finished_ms = 0;
+  // The Iceberg target: the data file (iceberg::DataFileToJson) written for the segment. When
+  // set, kCompleted records the segment as STAGED (waiting for its batch's commit), not as a
+  // COMPLETED checkpoint; `checkpoint` describes the staged file (output_uri = the data file).
+  std::string data_file;
+};
+
+// A segment whose data file is written but not yet committed to the Iceberg table (STAGED).
+struct Staged {
+  Checkpoint checkpoint;  // what becomes the COMPLETED checkpoint once the batch is committed
+  std::string data_file;  // iceberg::DataFile as JSON
+  std::string batch_id;   // "" until the generator puts it in a batch
+};
+
+// One Iceberg append: a set of staged segments committed as one snapshot. Recorded before the
+// first commit attempt, so that after a crash the same batch (same id, same snapshot id, same
+// manifest) is looked for in the table and finished, never appended a second time.
+struct Batch {
+  std::string table;
+  std::string id;  // deterministic: a digest of the table and the segment names
+  int64_t snapshot_id = 0;
+  std::string manifest_uri;     // "" until the manifest is written
+  int64_t manifest_length = 0;  // its size in bytes
+  int64_t created_ms = 0;
+  std::vector<std::string> segments;  // sorted
 };
 
 class StateStore {
@@ -98,15 +122,16 @@ class StateStore {
 
   // Records a task (stopped as task.stopped says) and its subtasks (state INIT) in one step.
   // Errors: kConflict when a subtask's segment is already in a task that has not ended (INIT or
-  // RUNNING), or already checkpointed.
+  // RUNNING), already checkpointed, or staged.
   virtual Status AddTask(const Task& task, const std::vector<Subtask>& subtasks) = 0;
   // Claims the oldest INIT subtask of a task that is not stopped (optionally of one table) for
   // `worker`: RUNNING, attempts + 1, started now. nullopt when there is none.
   virtual Result<std::optional<Subtask>> ClaimSubtask(const std::string& worker, int64_t now_ms,
                                                       const std::string& table = "") = 0;
-  // Ends subtask `name`, which `worker` must hold RUNNING; on kCompleted the checkpoint is recorded
-  // in the same transaction. Errors: kConflict when the subtask is not RUNNING for `worker` (it was
-  // re-queued or claimed by another), kInvalidArgument for kCompleted without a checkpoint.
+  // Ends subtask `name`, which `worker` must hold RUNNING; on kCompleted the checkpoint (or, with
+  // outcome.data_file, the staged data file) is recorded in the same transaction. Errors: kConflict
+  // when the subtask is not RUNNING for `worker` (it was re-queued or claimed by another),
+  // kInvalidArgument for kCompleted without a checkpoint.
   virtual Status FinishSubtask(const std::string& name, const std::string& worker,
                                const Outcome& outcome) = 0;
   // Returns subtasks RUNNING for `worker` (every worker when empty) to INIT; returns how many.
@@ -136,6 +161,22 @@ class StateStore {
   // from the deep store); returns how many.
   virtual Result<int> DropCachedSegmentsExcept(const std::string& prefix,
                                                const std::set<std::string>& keep) = 0;
+  // The Iceberg staged queue. Staged segments of `table`, in or out of a batch, by segment name.
+  virtual Result<std::vector<Staged>> StagedSegments(const std::string& table) = 0;
+  // Records `batch` and assigns its segments to it. Errors: kConflict when a segment is not
+  // staged or already in a batch, or the batch exists.
+  virtual Status CreateBatch(const Batch& batch) = 0;
+  // Batches of `table` not yet known committed, oldest first.
+  virtual Result<std::vector<Batch>> PendingBatches(const std::string& table) = 0;
+  // Records the manifest written for a batch (reused by every later attempt).
+  virtual Status SetBatchManifest(const std::string& table, const std::string& batch_id,
+                                  const std::string& manifest_uri, int64_t manifest_length) = 0;
+  // The batch is in the table: its staged segments become COMPLETED checkpoints (completed_ms =
+  // `committed_ms`) and the batch and staged rows are removed, in one transaction.
+  // Errors: kNotFound for an unknown batch.
+  virtual Status CommitBatch(const std::string& table, const std::string& batch_id,
+                             int64_t committed_ms) = 0;
+
   virtual Result<std::optional<SegmentInfo>> CachedSegment(const std::string& uri, int64_t size,
                                                            int64_t mtime_ms) = 0;
   virtual Status CacheSegment(const SegmentInfo& info) = 0;

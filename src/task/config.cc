@@ -25,6 +25,24 @@ std::string Lower(std::string_view s) {
 }
 
 // Keys this build knows that are not fileFormat.parquet.* or output.fs.prop.*.
+constexpr const char* kCatalogPrefix = "catalog.iceberg-rest.";
+
+// catalog.iceberg-rest.<suffix> keys and the fs::Props name of the storage overrides.
+constexpr std::pair<std::string_view, std::string_view> kCatalogStorageKeys[] = {
+    {"s3.access-key-id", "accessKey"},
+    {"s3.secret-access-key", "secretKey"},
+    {"s3.session-token", "sessionToken"},
+    {"s3.endpoint", "endpoint"},
+    {"s3.region", "region"},
+    {"s3.path-style-access", "pathStyleAccess"},
+};
+constexpr std::string_view kCatalogKeys[] = {
+    "restUri",           "table.namespace", "table.tableName",
+    "warehouse",         "token",           "credential",
+    "oauth2-server-uri", "scope",           "rest.signing-region",
+    "rest.signing-name",
+};
+
 bool IsKnownKey(std::string_view k) {
   static constexpr std::string_view kKeys[] = {
       "sourceTableName",         "schedule",         "fileFormat",
@@ -33,7 +51,15 @@ bool IsKnownKey(std::string_view k) {
       "iceberg.commitThreshold",
   };
   if (std::find(std::begin(kKeys), std::end(kKeys), k) != std::end(kKeys)) return true;
-  return StartsWith(k, "catalog.iceberg-rest.") || StartsWith(k, kFsPropPrefix);
+  if (StartsWith(k, kCatalogPrefix)) {
+    std::string_view rest = k.substr(std::string_view(kCatalogPrefix).size());
+    if (std::find(std::begin(kCatalogKeys), std::end(kCatalogKeys), rest) != std::end(kCatalogKeys))
+      return true;
+    for (const auto& [key, prop] : kCatalogStorageKeys)
+      if (rest == key) return true;
+    return false;
+  }
+  return StartsWith(k, kFsPropPrefix);
 }
 
 // Collects "key 'value': why" problems; the config is valid when there are none.
@@ -218,14 +244,71 @@ Result<ExportConfig> ParseExportConfig(std::string_view text) {
     e.AddStatus(s);
   if (c.target == "filesystem" && c.output_dir_uri.empty())
     e.AddMissing("outputDirURI", "where the Parquet files of externalTable.target=filesystem go");
+  if (const std::string* v = get("iceberg.commitThreshold")) {
+    auto n = ParseInt(*v);
+    if (!n || *n < 1 || *n > 1000000)
+      e.Add("iceberg.commitThreshold", *v, "expected a positive integer (at most 1000000)");
+    else
+      c.iceberg.commit_threshold = *n;
+  }
+  if (c.target == "iceberg-rest") {
+    auto cat = [&](const char* suffix) {
+      return get((std::string(kCatalogPrefix) + suffix).c_str());
+    };
+    ExportConfig::Iceberg& ice = c.iceberg;
+    if (const std::string* v = cat("restUri")) {
+      if (v->rfind("http://", 0) != 0 && v->rfind("https://", 0) != 0)
+        e.Add(std::string(kCatalogPrefix) + "restUri", *v, "expected an http:// or https:// URI");
+      ice.rest_uri = *v;
+    } else {
+      e.AddMissing(std::string(kCatalogPrefix) + "restUri",
+                   "the Iceberg REST catalog's URI (externalTable.target = iceberg-rest)");
+    }
+    if (const std::string* v = cat("table.namespace")) {
+      std::string level;
+      bool bad = v->empty();
+      for (size_t i = 0; i <= v->size(); ++i) {
+        if (i == v->size() || (*v)[i] == '.') {
+          if (level.empty()) bad = true;
+          ice.ns.push_back(level);
+          level.clear();
+        } else {
+          level += (*v)[i];
+        }
+      }
+      if (bad)
+        e.Add(std::string(kCatalogPrefix) + "table.namespace", *v,
+              "expected dot-separated non-empty levels, e.g. db or lake.events");
+    } else {
+      e.AddMissing(std::string(kCatalogPrefix) + "table.namespace",
+                   "the Iceberg table's namespace");
+    }
+    if (const std::string* v = cat("table.tableName"); v && !v->empty())
+      ice.table_name = *v;
+    else
+      e.AddMissing(std::string(kCatalogPrefix) + "table.tableName", "the Iceberg table's name");
+    if (const std::string* v = cat("warehouse")) ice.warehouse = *v;
+    if (const std::string* v = cat("token")) ice.token = *v;
+    if (const std::string* v = cat("credential")) ice.credential = *v;
+    if (const std::string* v = cat("oauth2-server-uri")) ice.oauth2_server_uri = *v;
+    if (const std::string* v = cat("scope")) ice.scope = *v;
+    if (const std::string* v = cat("rest.signing-region")) ice.signing_region = *v;
+    if (const std::string* v = cat("rest.signing-name")) ice.signing_name = *v;
+    if (!ice.token.empty() && !ice.credential.empty())
+      e.Add(std::string(kCatalogPrefix) + "credential", ice.credential,
+            "give either a token or a credential, not both");
+    for (const auto& [key, prop] : kCatalogStorageKeys)
+      if (const std::string* v = cat(std::string(key).c_str())) ice.storage[std::string(prop)] = *v;
+    if (ice.storage.count("accessKey") != ice.storage.count("secretKey"))
+      e.AddMissing(
+          std::string(kCatalogPrefix) +
+              (ice.storage.count("accessKey") ? "s3.secret-access-key" : "s3.access-key-id"),
+          "S3 access key id and secret go together");
+  }
   if (!e.empty()) return e.ToStatus();
   // The table whose task this is names the task's state and REST paths; a config without a
   // tableName is the source table's own.
   if (c.table.empty()) c.table = c.source_table;
-  if (c.target == "iceberg-rest")
-    return Status::NotSupported(
-        "DataExportTask config: externalTable.target = 'iceberg-rest' is not supported yet by "
-        "this build (use filesystem)");
   return c;
 }
 
@@ -262,6 +345,7 @@ std::string ResolvedJson(const ExportConfig& c) {
     j["fileFormat.parquet.decimal.scale"] = c.parquet.decimal_scale;
   }
   j["fileFormat.parquet.json.unknownKeysBehavior"] = c.json_unknown_keys;
+  if (c.target == "iceberg-rest") j["iceberg.commitThreshold"] = c.iceberg.commit_threshold;
   for (const auto& [k, v] : c.keys)
     if (!j.contains(k) && StartsWith(k, "catalog.")) j[k] = IsSecretKey(k) ? "*****" : v;
   j["unknownKeys"] = c.unknown_keys;

@@ -26,7 +26,21 @@
 //   fileFormat.parquet.json.maxDepth      (off)        JSON objects as Parquet groups
 //   fileFormat.parquet.decimal.precision / .scale (off) BIG_DECIMAL as DECIMAL(P,S)
 //   fileFormat.parquet.json.unknownKeysBehavior warn   warn | fail (Iceberg target)
-//   catalog.iceberg-rest.*, iceberg.commitThreshold    the Iceberg target (not supported yet)
+//   The Iceberg target (externalTable.target = iceberg-rest; docs/iceberg.md):
+//   catalog.iceberg-rest.restUri          (required)   the catalog's base URI (before /v1)
+//   catalog.iceberg-rest.table.namespace  (required)   dotted for nested namespaces: a.b
+//   catalog.iceberg-rest.table.tableName  (required)
+//   catalog.iceberg-rest.warehouse        (none)       ?warehouse= of GET /v1/config
+//   catalog.iceberg-rest.token            (none)       static bearer token
+//   catalog.iceberg-rest.credential       (none)       OAuth2 client credentials id:secret
+//   catalog.iceberg-rest.oauth2-server-uri (catalog's) token endpoint
+//   catalog.iceberg-rest.scope            catalog      OAuth2 scope
+//   catalog.iceberg-rest.rest.signing-region (none)    SigV4-sign catalog requests (Glue, S3
+//   Tables) catalog.iceberg-rest.rest.signing-name (by host)   glue | s3tables | execute-api
+//   catalog.iceberg-rest.s3.access-key-id / .s3.secret-access-key / .s3.session-token
+//                                         (vended)     override the catalog's vended credentials
+//   catalog.iceberg-rest.s3.endpoint / .s3.region / .s3.path-style-access  storage overrides
+//   iceberg.commitThreshold               250          staged segments per snapshot
 #pragma once
 
 #include <cstdint>
@@ -58,6 +72,18 @@ struct ExportConfig {
   std::map<std::string, std::string> output_fs_props;  // output.fs.prop.<name> -> value
   convert::Options parquet;
   std::string json_unknown_keys = "warn";
+  // The Iceberg target (target == "iceberg-rest").
+  struct Iceberg {
+    std::string rest_uri;
+    std::vector<std::string> ns;  // table.namespace split on '.'
+    std::string table_name;
+    std::string warehouse, token, credential, oauth2_server_uri, scope = "catalog";
+    std::string signing_region, signing_name;
+    // Storage overrides (fs::Props names: accessKey, secretKey, sessionToken, endpoint, region,
+    // pathStyleAccess), layered over the catalog's vended credentials.
+    std::map<std::string, std::string> storage;
+    int64_t commit_threshold = 250;
+  } iceberg;
   std::map<std::string, std::string> keys;  // every key as given (secrets included)
   std::vector<std::string> unknown_keys;
 
@@ -70,7 +96,7 @@ struct ExportConfig {
 bool IsSecretKey(std::string_view key);
 
 // Parses the DataExportTask config of `table_config_json`. Errors: kInvalidArgument, one line
-// naming every bad key and value ("; "-separated); kNotSupported for the Iceberg target.
+// naming every bad key and value ("; "-separated).
 Result<ExportConfig> ParseExportConfig(std::string_view table_config_json);
 // Reads and parses the table config file at `path`.
 Result<ExportConfig> LoadExportConfig(const std::string& path);

@@ -13,6 +13,7 @@
 #include "fs/transfer.h"
 #include "segment/segment.h"
 #include "task/crash_point.h"
+#include "task/iceberg_target.h"
 
 namespace pe::task {
 
@@ -24,6 +25,7 @@ struct Attempt {
   Status status;
   bool vanished = false;
   state::Checkpoint checkpoint;
+  std::string data_file;  // the Iceberg target: the staged DataFile as JSON
 };
 
 bool Cancelled(const ExecutorOptions& o) { return o.cancel && o.cancel->load(); }
@@ -85,6 +87,25 @@ Attempt RunOnce(const state::Subtask& st, const ExportConfig& cfg, const Executo
   if (meta.name != st.segment && !meta.name.empty()) {
     return fail(Status::Corruption(input + ": metadata.properties names segment '" + meta.name +
                                    "', expected '" + st.segment + "'"));
+  }
+
+  if (cfg.target == "iceberg-rest") {
+    // A new data file of the table, staged for the generator's next commit (iceberg_target.h).
+    if (Cancelled(o)) return fail(Status::Cancelled("cancelled"));
+    auto staged = StageSegment(**seg, cfg, tmp->path(), o.cancel);
+    if (!staged.ok()) return fail(staged.status());
+    a.checkpoint.table = st.table;
+    a.checkpoint.segment = st.segment;
+    a.checkpoint.output_uri = staged->file.file_path;
+    a.checkpoint.rows = int64_t(staged->summary.rows);
+    a.checkpoint.bytes = int64_t(staged->summary.bytes);
+    a.checkpoint.segment_crc = meta.crc.value_or(-1);
+    a.checkpoint.end_time_ms = st.end_time_ms;
+    const int64_t t1 = o.clock();
+    a.checkpoint.duration_ms = t1 - t0;
+    a.checkpoint.completed_ms = t1;
+    a.data_file = iceberg::DataFileToJson(staged->file);
+    return a;
   }
 
   // Convert (locally: in place for a local output, into scratch for a remote one) and upload.
@@ -160,6 +181,7 @@ SubtaskResult RunSubtask(const state::Subtask& st, const ExportConfig& cfg,
     if (a.status.ok()) {
       r.outcome.state = state::SubtaskState::kCompleted;
       r.outcome.checkpoint = std::move(a.checkpoint);
+      r.outcome.data_file = std::move(a.data_file);
       r.outcome.finished_ms = o.clock();
       return r;
     }

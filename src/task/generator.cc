@@ -77,4 +77,34 @@ CyclePlan PlanCycle(const CycleInput& in) {
   return plan;
 }
 
+const char* BatchActionName(BatchAction a) {
+  switch (a) {
+    case BatchAction::kIdle:
+      return "IDLE";
+    case BatchAction::kEmit:
+      return "EMIT";
+    case BatchAction::kWait:
+      return "WAIT";
+    case BatchAction::kCommit:
+      return "COMMIT";
+  }
+  return "?";
+}
+
+BatchDecision DecideBatch(const BatchCounts& c) {
+  BatchDecision d;
+  const int64_t threshold = std::max<int64_t>(1, c.threshold);
+  if (c.pending || c.staged >= threshold) {
+    d.action = BatchAction::kCommit;
+  } else if (c.eligible > 0 && c.running + c.staged < threshold) {
+    d.action = BatchAction::kEmit;
+    d.emit_cap = threshold - c.running - c.staged;
+  } else if (c.running > 0) {
+    d.action = BatchAction::kWait;
+  } else if (c.staged > 0) {
+    d.action = BatchAction::kCommit;
+  }
+  return d;
+}
+
 }  // namespace pe::task

@@ -73,4 +73,40 @@ struct CyclePlan {
 
 CyclePlan PlanCycle(const CycleInput& in);
 
+// The Iceberg target's decision for one cycle (the reference's EMIT / WAIT / COMMIT), from counts
+// of the table's segments:
+//   eligible  eligible segments (PlanCycle), minus those whose subtask failed since the oldest
+//             staged segment was staged (so a segment that keeps failing cannot hold a batch
+//             back: it is tried again after the commit);
+//   running   segments in subtasks not yet ended (INIT or RUNNING);
+//   staged    segments whose data file is written, not yet committed;
+//   pending   whether a batch is recorded but not known committed (a crash or an unknown
+//             outcome interrupted its commit).
+// Rules, first match wins:
+//   1. pending                                          COMMIT (finish that batch first)
+//   2. staged >= threshold                              COMMIT
+//   3. eligible > 0 and running + staged < threshold    EMIT at most threshold - running - staged
+//   4. running > 0                                      WAIT (running + staged >= threshold, or
+//                                                       nothing eligible and a batch forming)
+//   5. staged > 0                                       COMMIT (nothing eligible, nothing running)
+//   6. otherwise                                        IDLE
+// So EMIT happens while eligible segments exist and running + staged < threshold; WAIT when
+// running + staged >= threshold; COMMIT when staged >= threshold or nothing eligible remains —
+// with rule 4 preferring one snapshot for a batch still running over two snapshots.
+enum class BatchAction { kIdle, kEmit, kWait, kCommit };
+const char* BatchActionName(BatchAction a);  // "IDLE", "EMIT", "WAIT", "COMMIT"
+
+struct BatchCounts {
+  int64_t eligible = 0, running = 0, staged = 0;
+  bool pending = false;
+  int64_t threshold = 250;  // iceberg.commitThreshold
+};
+
+struct BatchDecision {
+  BatchAction action = BatchAction::kIdle;
+  int64_t emit_cap = 0;  // kEmit: most subtasks to create (tableMaxNumTasks applies as well)
+};
+
+BatchDecision DecideBatch(const BatchCounts& c);
+
 }  // namespace pe::task

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <mutex>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "common/file.h"
@@ -97,6 +98,10 @@ struct TableRuntime {
   int64_t eligible = 0, failed = 0, late = 0, vanished = 0;
   std::optional<int64_t> last_cycle_ms;
   std::string last_task, last_error;
+  // Iceberg: segments whose subtask failed since the last commit (held back while a batch is
+  // forming, see ScheduleNow), and the last snapshot committed.
+  std::set<std::string> deferred;
+  std::optional<int64_t> last_snapshot_id;
 };
 
 }  // namespace
@@ -191,17 +196,26 @@ struct Service::Impl {
       ++m.subtasks_ended;
       m.subtask_seconds_sum += secs;
       if (r.outcome.state == state::SubtaskState::kCompleted) {
-        ++m.segments_exported;
-        m.rows_exported += r.outcome.checkpoint->rows;
-        m.bytes_exported += r.outcome.checkpoint->bytes;
+        // Iceberg: staged now, counted as exported when its batch is committed.
+        if (r.outcome.data_file.empty()) {
+          ++m.segments_exported;
+          m.rows_exported += r.outcome.checkpoint->rows;
+          m.bytes_exported += r.outcome.checkpoint->bytes;
+        }
       } else {
         ++m.subtask_failures;
         ++t->failed;
         if (r.vanished) ++t->vanished;
         t->last_error = st.segment + ": " + r.outcome.error;
+        if (t->config.target == "iceberg-rest") t->deferred.insert(st.segment);
       }
     }
-    if (r.outcome.state == state::SubtaskState::kCompleted) {
+    if (r.outcome.state == state::SubtaskState::kCompleted && !r.outcome.data_file.empty()) {
+      const auto& c = *r.outcome.checkpoint;
+      log::Info(st.name + " " + st.segment + ": staged " + std::to_string(c.rows) + " rows, " +
+                std::to_string(c.bytes) + " bytes as " + c.output_uri + " in " +
+                std::to_string(c.duration_ms) + " ms");
+    } else if (r.outcome.state == state::SubtaskState::kCompleted) {
       const auto& c = *r.outcome.checkpoint;
       log::Info(st.name + " " + st.segment + ": exported " + std::to_string(c.rows) + " rows, " +
                 std::to_string(c.bytes) + " bytes to " + c.output_uri + " in " +
@@ -256,20 +270,35 @@ struct Service::Impl {
     }
   }
 
-  Result<CycleReport> Run(const std::string& table, bool create_tasks = true) {
+  Result<CycleReport> Run(const std::string& table, bool create_tasks = true, bool fresh = true) {
     TableRuntime* t = Find(table);
     if (!t) return Status::NotFound("table " + table + " is not served by this pinot-export");
     std::lock_guard<std::mutex> cycle(t->cycle_mu);
     CycleReport rep;
     rep.table = table;
     rep.at_ms = opts.clock();
-    Status s = Cycle(t, &rep, create_tasks);
+    Status s = Cycle(t, &rep, create_tasks, fresh);
     rep.duration_ms = opts.clock() - rep.at_ms;
     {
       std::lock_guard<std::mutex> l(mu);
       t->last_cycle_ms = rep.at_ms;
       ++t->metrics.cycles;
       t->metrics.cycle_seconds_sum += double(rep.duration_ms) / 1000.0;
+      if (rep.action == BatchAction::kCommit) {
+        TableMetrics& m = t->metrics;
+        if (rep.commit) {
+          m.commit_attempts += rep.commit->attempts;
+          m.commit_conflicts += rep.commit->conflicts;
+          if (rep.commit->segments > 0) {
+            ++m.snapshots_committed;
+            m.segments_exported += rep.commit->segments;
+            m.rows_exported += rep.commit->rows;
+            t->last_snapshot_id = rep.commit->snapshot_id;
+          }
+        } else {
+          ++m.commit_failures;
+        }
+      }
       if (!s.ok()) {
         t->last_error = log::Scrub(s.ToString());
       } else {
@@ -283,8 +312,9 @@ struct Service::Impl {
     return rep;
   }
 
-  Status Cycle(TableRuntime* t, CycleReport* rep, bool create_tasks) {
+  Status Cycle(TableRuntime* t, CycleReport* rep, bool create_tasks, bool fresh) {
     const ExportConfig& c = t->config;
+    const bool iceberg = c.target == "iceberg-rest";
     PE_ASSIGN_OR_RETURN(auto segments, t->source->ListSegments(c.source_table));
     CycleInput in;
     in.now_ms = rep->at_ms;
@@ -296,9 +326,44 @@ struct Service::Impl {
     for (const auto& cp : checkpoints) in.checkpointed.insert(cp.segment);
     PE_ASSIGN_OR_RETURN(auto active, state->ActiveSegments(c.table));
     in.active.insert(active.begin(), active.end());
+    std::vector<state::Staged> staged;
+    std::vector<state::Batch> pending;
+    if (iceberg) {
+      // Staged segments wait for their commit: not eligible again.
+      PE_ASSIGN_OR_RETURN(staged, state->StagedSegments(c.table));
+      PE_ASSIGN_OR_RETURN(pending, state->PendingBatches(c.table));
+      for (const auto& sg : staged) in.active.insert(sg.checkpoint.segment);
+      std::lock_guard<std::mutex> l(mu);
+      // No batch forming: whatever failed may be tried again (a fresh cycle only).
+      if (fresh && staged.empty() && pending.empty() && active.empty()) t->deferred.clear();
+      in.active.insert(t->deferred.begin(), t->deferred.end());
+    }
     in.segments = std::move(segments);
     rep->plan = PlanCycle(in);
-    const CyclePlan& p = rep->plan;
+    CyclePlan& p = rep->plan;
+    if (iceberg && create_tasks) {
+      rep->counts.eligible = p.eligible;
+      rep->counts.running = int64_t(active.size());
+      rep->counts.staged = int64_t(staged.size());
+      rep->counts.pending = !pending.empty();
+      rep->counts.threshold = c.iceberg.commit_threshold;
+      const BatchDecision d = DecideBatch(rep->counts);
+      rep->action = d.action;
+      if (d.action == BatchAction::kEmit) {
+        if (int64_t(p.selected.size()) > d.emit_cap) {
+          p.selected.resize(size_t(d.emit_cap));
+          std::set<std::string> kept;
+          for (const auto& sel : p.selected) kept.insert(sel.name);
+          std::vector<std::string> late;
+          for (const auto& name : p.late)
+            if (kept.count(name)) late.push_back(name);
+          p.late = std::move(late);
+        }
+      } else {
+        p.selected.clear();
+        p.late.clear();
+      }
+    }
     if (!p.forgotten.empty()) {
       PE_RETURN_IF_ERROR(state->DropCheckpoints(c.table, p.forgotten));
       log::Info(c.table + ": dropped " + std::to_string(p.forgotten.size()) +
@@ -317,6 +382,34 @@ struct Service::Impl {
     if (p.unusable > 0) {
       for (const auto& seg : in.segments)
         if (!seg.problem.empty()) log::Warn(c.table + ": segment " + seg.name + ": " + seg.problem);
+    }
+    if (rep->action == BatchAction::kCommit) {
+      CommitOptions co;
+      co.clock = opts.clock;
+      co.scratch = opts.scratch_dir;
+      auto cr = CommitStaged(state, c, co);
+      if (!cr.ok()) {
+        log::Error(c.table +
+                   ": COMMIT failed (the batch stays pending and is looked for in the "
+                   "table before any new attempt): " +
+                   cr.status().ToString());
+        return cr.status();
+      }
+      rep->commit = *cr;
+      {
+        std::lock_guard<std::mutex> l(mu);
+        t->deferred.clear();
+      }
+      if (cr->segments > 0)
+        log::Info(c.table + ": " +
+                  (cr->already_committed ? std::string("found batch ")
+                                         : std::string("committed batch ")) +
+                  cr->batch_id + " (" + std::to_string(cr->segments) + " segment(s), " +
+                  std::to_string(cr->rows) + " rows) as snapshot " +
+                  std::to_string(cr->snapshot_id) + " after " + std::to_string(cr->attempts) +
+                  " attempt(s), " + std::to_string(cr->conflicts) + " conflict(s)");
+      // The watermark moves past what the commit made COMPLETED at the next cycle.
+      return Status::OK();
     }
     if (p.selected.empty() || !create_tasks) return Status::OK();
     state::Task task;
@@ -375,15 +468,20 @@ Result<std::unique_ptr<Service>> Service::Create(std::vector<ExportConfig> confi
     const std::string table = c.table;
     if (impl->tables.count(table))
       return Status::InvalidArgument("table " + table + " is configured twice");
-    if (c.target != "filesystem")
-      return Status::NotSupported(table + ": externalTable.target '" + c.target +
-                                  "' is not supported yet");
-    // Configuration problems of the output store (scheme, class, credentials) fail now.
-    fs::Props props(c.output_fs_props.begin(), c.output_fs_props.end());
-    auto out = fs::OpenFileSystem(c.output_dir_uri, props, c.output_fs_class);
-    if (!out.ok()) return out.status().WithContext(table + ": outputDirURI");
     for (const auto& [k, v] : c.keys)
       if (IsSecretKey(k)) log::AddSecret(v);
+    fs::Props props(c.output_fs_props.begin(), c.output_fs_props.end());
+    if (c.target == "iceberg-rest") {
+      // The catalog answers, the table exists, is unpartitioned and writes Parquet: checked now,
+      // before anything runs.
+      PE_ASSIGN_OR_RETURN(auto catalog, ConnectCatalog(c));
+      auto t = LoadAndCheckTable(catalog.get(), c);
+      if (!t.ok()) return t.status().WithContext(table);
+    } else {
+      // Configuration problems of the output store (scheme, class, credentials) fail now.
+      auto out = fs::OpenFileSystem(c.output_dir_uri, props, c.output_fs_class);
+      if (!out.ok()) return out.status().WithContext(table + ": outputDirURI");
+    }
     auto t = std::make_unique<TableRuntime>();
     if (opts.source_factory) {
       PE_ASSIGN_OR_RETURN(t->source, opts.source_factory(c));
@@ -419,6 +517,10 @@ state::StateStore& Service::state() const { return *impl_->state; }
 const ServiceOptions& Service::options() const { return impl_->opts; }
 
 Result<CycleReport> Service::ScheduleNow(const std::string& table) { return impl_->Run(table); }
+
+Result<CycleReport> Service::ContinueNow(const std::string& table) {
+  return impl_->Run(table, /*create_tasks=*/true, /*fresh=*/false);
+}
 
 Result<CycleReport> Service::RefreshWatermark(const std::string& table) {
   return impl_->Run(table, /*create_tasks=*/false);
@@ -523,7 +625,10 @@ Result<TableStatus> Service::GetStatus(const std::string& table) {
   s.running = int64_t(active.size());
   PE_ASSIGN_OR_RETURN(auto cps, m.state->Checkpoints(table));
   s.exported = int64_t(cps.size());
+  PE_ASSIGN_OR_RETURN(auto staged, m.state->StagedSegments(table));
+  s.staged = int64_t(staged.size());
   std::lock_guard<std::mutex> l(m.mu);
+  s.last_snapshot_id = t->last_snapshot_id;
   s.eligible = t->eligible;
   s.failed = t->failed;
   s.late = t->late;

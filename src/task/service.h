@@ -25,6 +25,7 @@
 #include "state/state.h"
 #include "task/config.h"
 #include "task/generator.h"
+#include "task/iceberg_target.h"
 
 namespace pe::task {
 
@@ -62,19 +63,25 @@ struct CycleReport {
   CyclePlan plan;
   int64_t at_ms = 0;
   int64_t duration_ms = 0;
+  // The Iceberg target: the cycle's decision (DecideBatch), its inputs, and the commit it made.
+  std::optional<BatchAction> action;
+  BatchCounts counts;
+  std::optional<CommitReport> commit;
 };
 
 // GET /tasks/DataExportTask/{table}/status and the per-table metrics.
 struct TableStatus {
   std::string table;
   std::optional<int64_t> watermark_ms;
-  std::optional<int64_t> lag_ms;  // now - watermark
-  int64_t eligible = 0;           // at the last cycle, before the tableMaxNumTasks cap
-  int64_t running = 0;            // subtasks INIT or RUNNING now
-  int64_t failed = 0;             // subtasks ended TASK_ERROR (this process)
-  int64_t exported = 0;           // COMPLETED checkpoints in state
-  int64_t late = 0;               // exported below the watermark (this process)
-  int64_t vanished = 0;           // gone from the source before export (last cycle)
+  std::optional<int64_t> lag_ms;            // now - watermark
+  int64_t eligible = 0;                     // at the last cycle, before the tableMaxNumTasks cap
+  int64_t running = 0;                      // subtasks INIT or RUNNING now
+  int64_t failed = 0;                       // subtasks ended TASK_ERROR (this process)
+  int64_t exported = 0;                     // COMPLETED checkpoints in state
+  int64_t late = 0;                         // exported below the watermark (this process)
+  int64_t vanished = 0;                     // gone from the source before export (last cycle)
+  int64_t staged = 0;                       // Iceberg: data files written, waiting for their commit
+  std::optional<int64_t> last_snapshot_id;  // Iceberg: the last snapshot this process committed
   std::optional<int64_t> last_cycle_ms;
   std::string last_task;
   std::string last_error;  // one line, no secrets
@@ -90,6 +97,11 @@ struct TableMetrics {
   double cycle_seconds_sum = 0;
   double subtask_seconds_sum = 0;
   int64_t subtasks_ended = 0;
+  // Iceberg target.
+  int64_t snapshots_committed = 0;  // batches appended (or found already appended)
+  int64_t commit_attempts = 0;      // commit requests sent
+  int64_t commit_conflicts = 0;     // of them answered 409
+  int64_t commit_failures = 0;      // COMMIT cycles that failed (the batch stays pending)
 };
 
 class Service {
@@ -110,8 +122,15 @@ class Service {
   const ServiceOptions& options() const;
 
   // Runs one generator cycle of `table` now (POST /tasks/schedule). kNotFound for a table not
-  // served. The task name is "" when nothing was eligible.
+  // served. The task name is "" when nothing was eligible. For the Iceberg target a cycle makes
+  // one decision (EMIT, WAIT, COMMIT or IDLE; generator.h DecideBatch); segments whose subtask
+  // failed since the last commit are held back while a batch is forming, and a cycle that finds
+  // no batch forming (nothing staged, pending or running) lets them be tried again.
   Result<CycleReport> ScheduleNow(const std::string& table);
+  // The same, but never lets failed segments back in before the next commit: `run --once` calls
+  // it for the cycles after its first, so a segment that keeps failing ends the run instead of
+  // being retried forever.
+  Result<CycleReport> ContinueNow(const std::string& table);
 
   // A cycle that creates no task: lists the source, moves the watermark past what has been
   // exported since the last cycle and drops checkpoints of vanished segments (`run --once` ends

@@ -88,7 +88,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadKey{"MissingOutputDirURI", "outputDirURI", "", "required"},
         BadKey{"OfflineSourceTable", "sourceTableName", "events_OFFLINE", "'events_OFFLINE'"},
         BadKey{"ScheduleCron", "schedule", "every day", "'every day'"},
-        BadKey{"IcebergTarget", "externalTable.target", "iceberg-rest", "iceberg-rest"},
+        BadKey{"IcebergTargetWithoutCatalog", "externalTable.target", "iceberg-rest",
+               "catalog.iceberg-rest.restUri is required"},
+        BadKey{"CommitThreshold", "iceberg.commitThreshold", "0", "'0'"},
         BadKey{"FileFormat", "fileFormat", "orc", "'orc'"}),
     [](const auto& info) { return std::string(info.param.name); });
 

@@ -290,3 +290,110 @@ TEST_F(SqliteStoreTest, DropCachedSegmentsExceptKeepsListedAndOtherPrefixes) {
 
 }  // namespace
 }  // namespace pe::state
+
+namespace pe::state {
+namespace {
+
+// The Iceberg staged queue: a staged segment is neither COMPLETED nor eligible for a new task;
+// a batch takes staged segments once; committing it turns exactly its segments into checkpoints.
+TEST_F(SqliteStoreTest, StagedSegmentsBecomeCheckpointsOnlyWhenTheirBatchCommits) {
+  auto s = Open();
+  ASSERT_NE(s, nullptr);
+  ASSERT_TRUE(
+      s->AddTask(MakeTask("T1", 1), {MakeSubtask("T1_0", "seg_a"), MakeSubtask("T1_1", "seg_b"),
+                                     MakeSubtask("T1_2", "seg_c")})
+          .ok());
+  for (const char* seg : {"seg_a", "seg_b", "seg_c"}) {
+    auto st = s->ClaimSubtask("w", 2, "events_REALTIME");
+    ASSERT_TRUE(st.ok() && st->has_value());
+    Outcome o = Completed((*st)->segment, 10);
+    o.data_file = std::string("{\"file_path\":\"") + seg + "\"}";
+    ASSERT_TRUE(s->FinishSubtask((*st)->name, "w", o).ok()) << seg;
+  }
+  EXPECT_TRUE(s->Checkpoints("events_REALTIME")->empty());  // staged, not exported
+  auto staged = s->StagedSegments("events_REALTIME");
+  ASSERT_TRUE(staged.ok());
+  ASSERT_EQ(staged->size(), 3u);
+  EXPECT_EQ((*staged)[0].checkpoint.segment, "seg_a");
+  EXPECT_EQ((*staged)[0].data_file, "{\"file_path\":\"seg_a\"}");
+  EXPECT_EQ((*staged)[0].batch_id, "");
+  // Staged segments cannot be put in a new task.
+  Status again = s->AddTask(MakeTask("T2", 3), {MakeSubtask("T2_0", "seg_b")});
+  EXPECT_TRUE(again.IsConflict()) << again.ToString();
+
+  Batch b;
+  b.table = "events_REALTIME";
+  b.id = "pe-batch-1";
+  b.snapshot_id = 42;
+  b.created_ms = 7;
+  b.segments = {"seg_a", "seg_b"};
+  ASSERT_TRUE(s->CreateBatch(b).ok());
+  // A segment goes into one batch only; a batch id is used once.
+  Batch other = b;
+  other.id = "pe-batch-2";
+  other.segments = {"seg_b", "seg_c"};
+  EXPECT_TRUE(s->CreateBatch(other).IsConflict());
+  EXPECT_TRUE(s->CreateBatch(b).IsConflict());
+  // The failed CreateBatch changed nothing: seg_c is still free.
+  staged = s->StagedSegments("events_REALTIME");
+  ASSERT_EQ(staged->size(), 3u);
+  EXPECT_EQ((*staged)[2].batch_id, "");
+  EXPECT_EQ((*staged)[1].batch_id, "pe-batch-1");
+
+  ASSERT_TRUE(
+      s->SetBatchManifest("events_REALTIME", "pe-batch-1", "s3://t/metadata/m0.avro", 999).ok());
+  EXPECT_TRUE(s->SetBatchManifest("events_REALTIME", "nope", "x", 1).IsNotFound());
+  auto pending = s->PendingBatches("events_REALTIME");
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].snapshot_id, 42);
+  EXPECT_EQ((*pending)[0].manifest_uri, "s3://t/metadata/m0.avro");
+  EXPECT_EQ((*pending)[0].manifest_length, 999);
+  EXPECT_EQ((*pending)[0].segments, (std::vector<std::string>{"seg_a", "seg_b"}));
+
+  // Reopening (a restart) keeps the batch, then committing it completes exactly its segments.
+  s.reset();
+  s = Open();
+  ASSERT_TRUE(s->CommitBatch("events_REALTIME", "pe-batch-1", 123).ok());
+  auto cps = s->Checkpoints("events_REALTIME");
+  ASSERT_TRUE(cps.ok());
+  ASSERT_EQ(cps->size(), 2u);
+  EXPECT_EQ((*cps)[0].segment, "seg_a");
+  EXPECT_EQ((*cps)[0].completed_ms, 123);
+  EXPECT_EQ((*cps)[0].rows, 10);
+  EXPECT_TRUE(s->PendingBatches("events_REALTIME")->empty());
+  staged = s->StagedSegments("events_REALTIME");
+  ASSERT_EQ(staged->size(), 1u);
+  EXPECT_EQ((*staged)[0].checkpoint.segment, "seg_c");
+  EXPECT_TRUE(s->CommitBatch("events_REALTIME", "pe-batch-1", 124).IsNotFound());
+}
+
+// A state file written before the staged queue existed (schema version 1) is migrated on open.
+TEST_F(SqliteStoreTest, MigratesVersionOneFiles) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  // The version-1 schema's checkpoints table, as the first release wrote it.
+  ASSERT_EQ(sqlite3_exec(db,
+                         "CREATE TABLE watermarks (table_name TEXT PRIMARY KEY, value_ms INTEGER "
+                         "NOT NULL); PRAGMA user_version = 1;",
+                         nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  // Version 1 lacked every other table; opening must add the staged queue (and would fail at the
+  // first staged query otherwise).
+  auto s = OpenSqliteStore(path_);
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  auto staged = (*s)->StagedSegments("events_REALTIME");
+  ASSERT_TRUE(staged.ok()) << staged.status().ToString();
+  EXPECT_TRUE(staged->empty());
+  ASSERT_EQ(sqlite3_open(path_.c_str(), &db), SQLITE_OK);
+  sqlite3_stmt* st = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
+  EXPECT_EQ(sqlite3_column_int(st, 0), 2);
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+}
+
+}  // namespace
+}  // namespace pe::state

@@ -225,14 +225,86 @@ TEST(ExportConfig, SecretsNeverInErrors) {
     EXPECT_FALSE(IsSecretKey(k)) << k;
 }
 
-TEST(ExportConfig, IcebergTargetIsNotSupportedYet) {
-  nlohmann::json m = Minimal();
-  m["externalTable.target"] = "iceberg-rest";
-  m["catalog.iceberg-rest.restUri"] = "http://127.0.0.1:8181";
+nlohmann::json IcebergMinimal() {
+  return {{"sourceTableName", "events_REALTIME"},
+          {"externalTable.target", "iceberg-rest"},
+          {"catalog.iceberg-rest.restUri", "https://glue.us-east-1.amazonaws.com/iceberg"},
+          {"catalog.iceberg-rest.table.namespace", "lake.events"},
+          {"catalog.iceberg-rest.table.tableName", "clicks"}};
+}
+
+TEST(ExportConfig, IcebergTargetKeysAndDefaults) {
+  nlohmann::json m = IcebergMinimal();
+  m["catalog.iceberg-rest.rest.signing-region"] = "us-east-1";
+  m["catalog.iceberg-rest.s3.access-key-id"] = "AKIDEXAMPLE";
+  m["catalog.iceberg-rest.s3.secret-access-key"] = "very-secret";
+  m["catalog.iceberg-rest.warehouse"] = "123456789012";
+  auto c = ParseExportConfig(TableConfig(m));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->target, "iceberg-rest");
+  EXPECT_EQ(c->iceberg.rest_uri, "https://glue.us-east-1.amazonaws.com/iceberg");
+  EXPECT_EQ(c->iceberg.ns, (std::vector<std::string>{"lake", "events"}));
+  EXPECT_EQ(c->iceberg.table_name, "clicks");
+  EXPECT_EQ(c->iceberg.commit_threshold, 250);  // the default
+  EXPECT_EQ(c->iceberg.scope, "catalog");       // Java OAuth2Properties default scope
+  EXPECT_EQ(c->iceberg.signing_region, "us-east-1");
+  EXPECT_EQ(c->iceberg.warehouse, "123456789012");
+  EXPECT_EQ(c->iceberg.storage.at("accessKey"), "AKIDEXAMPLE");
+  EXPECT_EQ(c->iceberg.storage.at("secretKey"), "very-secret");
+  EXPECT_TRUE(c->unknown_keys.empty());
+  EXPECT_EQ(c->output_dir_uri, "");  // not needed for the Iceberg target
+  std::string resolved = ResolvedJson(*c);
+  EXPECT_EQ(resolved.find("very-secret"), std::string::npos) << resolved;
+  EXPECT_EQ(resolved.find("AKIDEXAMPLE"), std::string::npos) << resolved;
+  auto j = nlohmann::json::parse(resolved);
+  EXPECT_EQ(j["iceberg.commitThreshold"], 250);
+  EXPECT_EQ(j["catalog.iceberg-rest.table.namespace"], "lake.events");
+
+  m["iceberg.commitThreshold"] = "10";
+  m["catalog.iceberg-rest.table.nameSpace"] = "typo";
+  c = ParseExportConfig(TableConfig(m));
+  ASSERT_TRUE(c.ok()) << c.status().ToString();
+  EXPECT_EQ(c->iceberg.commit_threshold, 10);
+  EXPECT_EQ(c->unknown_keys, std::vector<std::string>{"catalog.iceberg-rest.table.nameSpace"});
+}
+
+TEST(ExportConfig, IcebergTargetErrorsNameTheKeys) {
+  nlohmann::json m = {{"sourceTableName", "events_REALTIME"},
+                      {"externalTable.target", "iceberg-rest"}};
   auto c = ParseExportConfig(TableConfig(m));
   ASSERT_FALSE(c.ok());
-  EXPECT_TRUE(c.status().IsNotSupported()) << c.status().ToString();
-  EXPECT_NE(c.status().message().find("iceberg-rest"), std::string::npos);
+  for (const char* k : {"catalog.iceberg-rest.restUri is required",
+                        "catalog.iceberg-rest.table.namespace is required",
+                        "catalog.iceberg-rest.table.tableName is required"})
+    EXPECT_NE(c.status().message().find(k), std::string::npos) << c.status().message();
+  EXPECT_EQ(c.status().message().find("outputDirURI"), std::string::npos);
+
+  struct Bad {
+    const char* key;
+    const char* value;
+    const char* named;
+  };
+  for (const Bad& b :
+       {Bad{"catalog.iceberg-rest.restUri", "glue.amazonaws.com", "'glue.amazonaws.com'"},
+        Bad{"catalog.iceberg-rest.table.namespace", "a..b", "'a..b'"},
+        Bad{"catalog.iceberg-rest.table.namespace", "", "''"},
+        Bad{"iceberg.commitThreshold", "-5", "'-5'"},
+        Bad{"iceberg.commitThreshold", "many", "'many'"},
+        Bad{"catalog.iceberg-rest.s3.access-key-id", "AKID", "s3.secret-access-key"}}) {
+    nlohmann::json bad = IcebergMinimal();
+    bad[b.key] = b.value;
+    auto r = ParseExportConfig(TableConfig(bad));
+    ASSERT_FALSE(r.ok()) << b.key << "=" << b.value;
+    EXPECT_TRUE(r.status().IsInvalidArgument());
+    EXPECT_NE(r.status().message().find(b.named), std::string::npos) << r.status().message();
+  }
+  nlohmann::json both = IcebergMinimal();
+  both["catalog.iceberg-rest.token"] = "tok-123";
+  both["catalog.iceberg-rest.credential"] = "id:sec-456";
+  auto r = ParseExportConfig(TableConfig(both));
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("not both"), std::string::npos) << r.status().message();
+  EXPECT_EQ(r.status().message().find("sec-456"), std::string::npos) << r.status().message();
 }
 
 }  // namespace

@@ -156,3 +156,74 @@ TEST(Generator, EmptyTable) {
 
 }  // namespace
 }  // namespace pe::task
+
+namespace pe::task {
+namespace {
+
+// DecideBatch: every rule of the precedence in generator.h, with the boundary of each
+// comparison (expected actions written from the rules, threshold 10).
+BatchDecision Decide(int64_t eligible, int64_t running, int64_t staged, bool pending = false) {
+  BatchCounts c;
+  c.eligible = eligible;
+  c.running = running;
+  c.staged = staged;
+  c.pending = pending;
+  c.threshold = 10;
+  return DecideBatch(c);
+}
+
+TEST(DecideBatch, PendingBatchIsFinishedFirst) {
+  EXPECT_EQ(Decide(100, 0, 0, true).action, BatchAction::kCommit);
+  EXPECT_EQ(Decide(100, 5, 3, true).action, BatchAction::kCommit);
+}
+
+TEST(DecideBatch, StagedAtThresholdCommitsEvenWithEligibleAndRunning) {
+  EXPECT_EQ(Decide(100, 3, 10).action, BatchAction::kCommit);
+  EXPECT_EQ(Decide(0, 0, 11).action, BatchAction::kCommit);
+  EXPECT_EQ(Decide(100, 0, 9).action, BatchAction::kEmit);  // one below: not yet
+}
+
+TEST(DecideBatch, EmitFillsUpToTheThreshold) {
+  auto d = Decide(100, 0, 0);
+  EXPECT_EQ(d.action, BatchAction::kEmit);
+  EXPECT_EQ(d.emit_cap, 10);
+  d = Decide(100, 4, 3);
+  EXPECT_EQ(d.action, BatchAction::kEmit);
+  EXPECT_EQ(d.emit_cap, 3);
+  d = Decide(1, 8, 1);  // running + staged = 9 < 10
+  EXPECT_EQ(d.action, BatchAction::kEmit);
+  EXPECT_EQ(d.emit_cap, 1);
+}
+
+TEST(DecideBatch, WaitWhenRunningPlusStagedReachThreshold) {
+  EXPECT_EQ(Decide(100, 10, 0).action, BatchAction::kWait);
+  EXPECT_EQ(Decide(100, 6, 4).action, BatchAction::kWait);
+  EXPECT_EQ(Decide(100, 1, 9).action, BatchAction::kWait);
+}
+
+TEST(DecideBatch, NothingEligible) {
+  // A batch still running: wait for it (one snapshot instead of two).
+  EXPECT_EQ(Decide(0, 2, 5).action, BatchAction::kWait);
+  EXPECT_EQ(Decide(0, 2, 0).action, BatchAction::kWait);
+  // Nothing running: commit what is staged, or rest.
+  EXPECT_EQ(Decide(0, 0, 1).action, BatchAction::kCommit);
+  EXPECT_EQ(Decide(0, 0, 0).action, BatchAction::kIdle);
+  EXPECT_STREQ(BatchActionName(BatchAction::kIdle), "IDLE");
+  EXPECT_STREQ(BatchActionName(BatchAction::kCommit), "COMMIT");
+}
+
+TEST(DecideBatch, ThresholdOfOneCommitsEverySegment) {
+  BatchCounts c;
+  c.threshold = 1;
+  c.eligible = 5;
+  EXPECT_EQ(DecideBatch(c).action, BatchAction::kEmit);
+  EXPECT_EQ(DecideBatch(c).emit_cap, 1);
+  c.running = 1;
+  EXPECT_EQ(DecideBatch(c).action, BatchAction::kWait);
+  c.running = 0;
+  c.staged = 1;
+  EXPECT_EQ(DecideBatch(c).action, BatchAction::kCommit);
+}
+
+}  // namespace
+}  // namespace pe::task
