@@ -8,6 +8,7 @@
 #include "iceberg/manifest.h"
 
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <nlohmann/json.hpp>
 
@@ -290,8 +291,9 @@ std::map<int, std::string> NamesById(const nlohmann::json& record) {
   return names;
 }
 
-// The record schema of field `id`'s array items (through an optional union), or null.
-nlohmann::json ItemsRecord(const nlohmann::json& record, int id) {
+// The type of field `id` of a record schema, the non-null branch of an optional union; null when
+// the record has no such field.
+nlohmann::json FieldType(const nlohmann::json& record, int id) {
   if (!record.is_object() || !record.contains("fields") || !record["fields"].is_array()) {
     return nullptr;
   }
@@ -299,19 +301,22 @@ nlohmann::json ItemsRecord(const nlohmann::json& record, int id) {
     if (!f.is_object() || !f.contains("field-id") || f["field-id"] != id || !f.contains("type")) {
       continue;
     }
-    const nlohmann::json* t = &f["type"];
-    if (t->is_array()) {  // ["null", {...}]
-      for (const auto& m : *t) {
-        if (m.is_object()) {
-          t = &m;
-          break;
-        }
+    const nlohmann::json& t = f["type"];
+    if (t.is_array()) {  // ["null", {...}]
+      for (const auto& m : t) {
+        if (m.is_object()) return m;
       }
+      return nullptr;
     }
-    if (t->is_object() && t->value("type", "") == "array" && t->contains("items")) {
-      return (*t)["items"];
-    }
+    return t;
   }
+  return nullptr;
+}
+
+// The record schema of field `id`'s array items (through an optional union), or null.
+nlohmann::json ItemsRecord(const nlohmann::json& record, int id) {
+  nlohmann::json t = FieldType(record, id);
+  if (t.is_object() && t.value("type", "") == "array" && t.contains("items")) return t["items"];
   return nullptr;
 }
 
@@ -483,6 +488,52 @@ Result<ManifestFile> ReadRow(avro_value_t rec, const std::map<int, std::string>&
   return m;
 }
 
+// Decodes every record of an Avro container (Iceberg manifest or manifest list, `what`) with the
+// file's own writer schema: `on_schema` is called once with the parsed schema, then `on_record`
+// with each record and "<what> row N" for messages. Errors: kCorruption, kNotSupported (codec).
+Status DecodeRecords(std::string_view bytes, const std::string& what,
+                     const std::function<void(const nlohmann::json&)>& on_schema,
+                     const std::function<Status(avro_value_t, const std::string&)>& on_record) {
+  avro::InstallAllocator();
+  auto ctx = [&](const Status& s) { return s.WithContext(what); };
+  auto file = avro::ParseFile(bytes);
+  if (!file.ok()) return ctx(file.status());
+  const std::string& schema_text = file->meta["avro.schema"];
+  nlohmann::json schema = nlohmann::json::parse(schema_text, nullptr, false);
+  if (schema.is_discarded() || !schema.is_object() || schema.value("type", "") != "record") {
+    return Status::Corruption(what + ": avro.schema is not a record schema");
+  }
+  on_schema(schema);
+  avro::Value value;
+  if (Status s = value.Init(schema_text, StatusCode::kCorruption); !s.ok()) return ctx(s);
+  int64_t n = 0;
+  for (const auto& [count, data] : file->blocks) {
+    // Every manifest_file record takes at least one byte (its path's length), every
+    // manifest_entry one too (its status).
+    if (uint64_t(count) > data.size()) {
+      return Status::Corruption(what + ": a block claims " + std::to_string(count) +
+                                " rows in " + std::to_string(data.size()) + " bytes");
+    }
+    avro_reader_t reader = avro_reader_memory(data.data(), int64_t(data.size()));
+    if (!reader) return Status::Corruption(what + ": cannot create an Avro reader");
+    // No single Avro C allocation beyond what a record of this block can need: a corrupt length
+    // fails as ENOMEM instead of allocating it.
+    avro::AllocationCap cap((size_t(64) << 20) + 2 * data.size());
+    Status st;
+    for (int64_t i = 0; i < count && st.ok(); ++i, ++n) {
+      const std::string where = what + " row " + std::to_string(n);
+      if (avro_value_read(reader, value.get()) != 0) {
+        st = Status::Corruption(where + ": " + avro_strerror());
+        break;
+      }
+      st = on_record(*value.get(), where);
+    }
+    avro_reader_free(reader);
+    PE_RETURN_IF_ERROR(st);
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 Result<std::string> WriteManifest(const ManifestOptions& o, const std::vector<DataFile>& files,
@@ -649,48 +700,47 @@ Result<ManifestListResult> WriteManifestList(const ManifestListOptions& o,
 }
 
 Result<std::vector<ManifestFile>> ReadManifestList(std::string_view bytes) {
-  avro::InstallAllocator();
-  auto ctx = [](const Status& s) { return s.WithContext("manifest list"); };
-  auto file = avro::ParseFile(bytes);
-  if (!file.ok()) return ctx(file.status());
-  const std::string& schema_text = file->meta["avro.schema"];
-  nlohmann::json schema = nlohmann::json::parse(schema_text, nullptr, false);
-  if (schema.is_discarded() || !schema.is_object() || schema.value("type", "") != "record") {
-    return Status::Corruption("manifest list: avro.schema is not a record schema");
-  }
-  const std::map<int, std::string> names = NamesById(schema);
-  const std::map<int, std::string> summary_names = NamesById(ItemsRecord(schema, 507));
-  avro::Value value;
-  if (Status s = value.Init(schema_text, StatusCode::kCorruption); !s.ok()) return ctx(s);
+  std::map<int, std::string> names, summary_names;
   std::vector<ManifestFile> out;
-  for (const auto& [count, data] : file->blocks) {
-    // Every manifest_file record takes at least one byte (its path's length).
-    if (uint64_t(count) > data.size()) {
-      return Status::Corruption("manifest list: a block claims " + std::to_string(count) +
-                                " rows in " + std::to_string(data.size()) + " bytes");
-    }
-    avro_reader_t reader = avro_reader_memory(data.data(), int64_t(data.size()));
-    if (!reader) return Status::Corruption("manifest list: cannot create an Avro reader");
-    // No single Avro C allocation beyond what a record of this block can need: a corrupt length
-    // fails as ENOMEM instead of allocating it.
-    avro::AllocationCap cap((size_t(64) << 20) + 2 * data.size());
-    Status st;
-    for (int64_t i = 0; i < count && st.ok(); ++i) {
-      const std::string where = "manifest list row " + std::to_string(out.size());
-      if (avro_value_read(reader, value.get()) != 0) {
-        st = Status::Corruption(where + ": " + avro_strerror());
-        break;
-      }
-      auto row = ReadRow(*value.get(), names, summary_names, where);
-      if (!row.ok()) {
-        st = row.status();
-        break;
-      }
-      out.push_back(std::move(*row));
-    }
-    avro_reader_free(reader);
-    PE_RETURN_IF_ERROR(st);
-  }
+  PE_RETURN_IF_ERROR(DecodeRecords(
+      bytes, "manifest list",
+      [&](const nlohmann::json& schema) {
+        names = NamesById(schema);
+        summary_names = NamesById(ItemsRecord(schema, 507));
+      },
+      [&](avro_value_t rec, const std::string& where) {
+        PE_ASSIGN_OR_RETURN(ManifestFile row, ReadRow(rec, names, summary_names, where));
+        out.push_back(std::move(row));
+        return Status::OK();
+      }));
+  return out;
+}
+
+Result<std::vector<ManifestEntryInfo>> ReadManifestEntries(std::string_view bytes) {
+  std::map<int, std::string> names, file_names;
+  std::vector<ManifestEntryInfo> out;
+  PE_RETURN_IF_ERROR(DecodeRecords(
+      bytes, "manifest",
+      [&](const nlohmann::json& schema) {
+        names = NamesById(schema);
+        file_names = NamesById(FieldType(schema, 2));  // data_file
+      },
+      [&](avro_value_t rec, const std::string& where) -> Status {
+        FieldReader r(rec, names, where);
+        ManifestEntryInfo e;
+        PE_ASSIGN_OR_RETURN(e.status, r.Require(r.Int(0, "status")));
+        PE_ASSIGN_OR_RETURN(auto df, r.Get(2, "data_file"));
+        if (!df || avro_value_get_type(&*df) != AVRO_RECORD) {
+          return Status::Corruption(where + ": field " + r.name() + " is not a record");
+        }
+        FieldReader f(*df, file_names, where + ": data_file");
+        PE_ASSIGN_OR_RETURN(e.file_path, f.Require(f.String(100, "file_path")));
+        // v1 data files have no content: data (spec Appendix E "Reading v1 metadata").
+        PE_ASSIGN_OR_RETURN(auto content, f.Int(134, "content"));
+        e.content = content.value_or(0);
+        out.push_back(std::move(e));
+        return Status::OK();
+      }));
   return out;
 }
 

@@ -124,4 +124,17 @@ Result<ManifestListResult> WriteManifestList(const ManifestListOptions& o,
 // kNotSupported (another codec).
 Result<std::vector<ManifestFile>> ReadManifestList(std::string_view bytes);
 
+// What one manifest entry says about its file (spec "Manifest Entry Fields", "Data File Fields").
+struct ManifestEntryInfo {
+  int status = 0;         // 0 EXISTING, 1 ADDED, 2 DELETED
+  std::string file_path;  // data_file.file_path (field 100)
+  int content = 0;        // data_file.content (134): 0 data, 1 position / 2 equality deletes; v1: 0
+};
+
+// Reads the entries of a manifest written by any Iceberg writer (v1, v2 or v3, data or delete
+// manifest; the codecs of ReadManifestList), decoding with the file's own writer schema and
+// finding fields by "field-id" (else by the spec's name), as ReadManifestList does.
+// Errors: kCorruption (also for a missing status or file_path), kNotSupported (another codec).
+Result<std::vector<ManifestEntryInfo>> ReadManifestEntries(std::string_view bytes);
+
 }  // namespace pe::iceberg

@@ -370,6 +370,10 @@ struct Server::Impl {
     out["exported"] = st->exported;
     out["late"] = st->late;
     out["vanished"] = st->vanished;
+    if (const task::ExportConfig* c = service->Config(*table); c && c->target == "iceberg-rest") {
+      out["staged"] = st->staged;
+      out["lastSnapshotId"] = opt(st->last_snapshot_id);
+    }
     out["lastCycleMs"] = opt(st->last_cycle_ms);
     out["lastTask"] = st->last_task;
     out["lastError"] = log::Scrub(st->last_error);
@@ -456,7 +460,7 @@ struct Server::Impl {
     }
     auto i64 = [](int64_t v) { return std::to_string(v); };
     Family exported{"pinot_export_segments_exported_total", "counter",
-                    "Segments exported (COMPLETED subtasks) by this process."};
+                    "Segments exported by this process (files written; Iceberg: committed)."};
     Family rows{"pinot_export_rows_exported_total", "counter", "Rows written to the lake."};
     Family bytes{"pinot_export_bytes_exported_total", "counter",
                  "Bytes of Parquet files written to the lake."};
@@ -473,6 +477,17 @@ struct Server::Impl {
                     "Segments eligible at the last generator cycle."};
     Family checkpointed{"pinot_export_checkpointed_segments", "gauge",
                         "Segments with a COMPLETED checkpoint in state."};
+    // The Iceberg target (tables with externalTable.target = iceberg-rest only).
+    Family staged{"pinot_export_staged_segments", "gauge",
+                  "Iceberg: segments whose data file is written, waiting for their commit."};
+    Family snapshots{"pinot_export_snapshots_committed_total", "counter",
+                     "Iceberg: batches appended (or found appended) as snapshots."};
+    Family commits{"pinot_export_commit_attempts_total", "counter",
+                   "Iceberg: commit requests sent to the catalog."};
+    Family conflicts{"pinot_export_commit_conflicts_total", "counter",
+                     "Iceberg: commit requests answered 409 (retried on the new parent)."};
+    Family commit_failures{"pinot_export_commit_failures_total", "counter",
+                           "Iceberg: COMMIT cycles that failed (the batch stays pending)."};
     for (const auto& t : tables) {
       const task::TableMetrics m = metrics.count(t) ? metrics.at(t) : task::TableMetrics{};
       exported.samples.push_back({"", t, i64(m.segments_exported)});
@@ -492,10 +507,18 @@ struct Server::Impl {
       running.samples.push_back({"", t, i64(s.running)});
       eligible.samples.push_back({"", t, i64(s.eligible)});
       checkpointed.samples.push_back({"", t, i64(s.exported)});
+      const task::ExportConfig* c = service->Config(t);
+      if (c == nullptr || c->target != "iceberg-rest") continue;
+      staged.samples.push_back({"", t, i64(s.staged)});
+      snapshots.samples.push_back({"", t, i64(m.snapshots_committed)});
+      commits.samples.push_back({"", t, i64(m.commit_attempts)});
+      conflicts.samples.push_back({"", t, i64(m.commit_conflicts)});
+      commit_failures.samples.push_back({"", t, i64(m.commit_failures)});
     }
     res.status = 200;
     res.set_content(Exposition({exported, rows, bytes, failures, cycle, subtask, watermark, lag,
-                                running, eligible, checkpointed}),
+                                running, eligible, checkpointed, staged, snapshots, commits,
+                                conflicts, commit_failures}),
                     "text/plain; version=0.0.4; charset=utf-8");
   }
 

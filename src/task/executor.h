@@ -11,6 +11,11 @@
 //   result   a COMPLETED outcome carrying the checkpoint (recorded by the caller through
 //            StateStore::FinishSubtask), or TASK_ERROR with the last error (one line, no secrets).
 //
+// With the Iceberg target (externalTable.target = iceberg-rest) convert and upload are
+// task/iceberg_target.h's StageSegment: the segment becomes a new data file of the table, and the
+// COMPLETED outcome carries it (Outcome::data_file) so the segment is recorded STAGED; the
+// generator's COMMIT makes it COMPLETED once its batch is in the table.
+//
 // Transient errors (kIOError, kUnknownOutcome: disk and network) are retried with exponential
 // backoff and jitter up to max_attempts; bad input (corrupt segment, unsupported data, bad
 // options) fails at once. A segment gone from the deep store is reported as vanished (not retried:
