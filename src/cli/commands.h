@@ -76,11 +76,14 @@ struct ValidateArgs {
 };
 int Validate(const ValidateArgs& a);
 
+// The state file `run` and `iceberg orphans` use when --state is not given.
+inline constexpr const char* kDefaultStatePath = "pinot-export-state.db";
+
 // `pinot-export run --table-config FILE ...` (src/cli/run.cc): the DataExportTask service.
 struct RunArgs {
   std::vector<std::string> table_configs;
   std::string deep_store;
-  std::string state = "pinot-export-state.db";
+  std::string state = kDefaultStatePath;
   bool once = false;
   int port = -1;  // REST API port (-1: no server; 0: any free port, printed)
   std::string bind = "127.0.0.1";
@@ -91,5 +94,19 @@ struct RunArgs {
   std::string log_level = "info";
 };
 int Run(const RunArgs& a);
+
+}  // namespace pe::cli
+
+namespace pe::cli {
+
+// `pinot-export iceberg orphans --table-config FILE [--state FILE]` (src/cli/iceberg.cc): prints
+// "<uri>\t<bytes>" per orphan file of the table (task::FindOrphans) and a summary line; deletes
+// nothing; exit 0 whether or not there are orphans, 1 on errors.
+struct IcebergOrphansArgs {
+  std::string table_config;
+  std::string state = kDefaultStatePath;
+  bool state_given = false;  // --state given: a missing file is an error, not "no state"
+};
+int IcebergOrphans(const IcebergOrphansArgs& a);
 
 }  // namespace pe::cli

@@ -133,6 +133,19 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   run->add_option("--log-level", ra.log_level, "debug|info|warn|error|off")->capture_default_str();
 
+  IcebergOrphansArgs oa;
+  auto* ice = app.add_subcommand("iceberg", "Iceberg target tools");
+  ice->require_subcommand(1);
+  auto* orphans = ice->add_subcommand(
+      "orphans",
+      "List pinot-export's files in an Iceberg table's locations that no snapshot references and "
+      "the state does not need (never deletes)");
+  orphans->add_option("--table-config", oa.table_config, "Pinot table config JSON file")
+      ->required();
+  auto* orphans_state =
+      orphans->add_option("--state", oa.state, "SQLite state file of the table's run")
+          ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -152,6 +165,10 @@ int Main(int argc, char** argv) {
   }
   if (*validate) return Validate(va);
   if (*run) return Run(ra);
+  if (*orphans) {
+    oa.state_given = orphans_state->count() > 0;
+    return IcebergOrphans(oa);
+  }
   if (*samp) {
     sa.rows_given = rows_opt->count() > 0;
     return Sample(sa);

@@ -29,6 +29,39 @@ std::string BatchId(const std::string& table, const std::vector<std::string>& se
   return "pe-" + fs::Sha256Hex(table + "\n" + SegmentsDigest(segments)).substr(0, 32);
 }
 
+std::string ManifestFileName(const std::string& batch_id) { return batch_id + "-m0.avro"; }
+
+std::string ManifestListFileName(int64_t snapshot_id, size_t k, const std::string& batch_id) {
+  return "snap-" + std::to_string(snapshot_id) + "-" + std::to_string(k) + "-" + batch_id + ".avro";
+}
+
+std::string BatchOfFileName(std::string_view name) {
+  // A batch id: "pe-" and 32 lowercase hex digits (BatchId).
+  auto batch_at = [&](size_t at) {
+    if (at + 35 > name.size() || name.substr(at, 3) != "pe-") return false;
+    for (char c : name.substr(at + 3, 32))
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+    return true;
+  };
+  auto digits = [](std::string_view s) {
+    return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  if (name.size() == 35 + 8 && batch_at(0) && name.substr(35) == "-m0.avro")
+    return std::string(name.substr(0, 35));
+  // snap-<digits>-<digits>-<batch id>.avro
+  if (name.size() < 5 + 4 + 35 + 5 || name.substr(0, 5) != "snap-" ||
+      name.substr(name.size() - 5) != ".avro")
+    return "";
+  const size_t at = name.size() - 5 - 35;
+  if (!batch_at(at) || name[at - 1] != '-') return "";
+  const std::string_view ids = name.substr(5, at - 1 - 5);  // "<snapshot id>-<k>"
+  const size_t dash = ids.find('-');
+  if (dash == std::string_view::npos || !digits(ids.substr(0, dash)) ||
+      !digits(ids.substr(dash + 1)))
+    return "";
+  return std::string(name.substr(at, 35));
+}
+
 int64_t NewSnapshotId(const TableMetadata* taken) {
   static std::mutex mu;
   static std::mt19937_64 rng(std::random_device{}());
@@ -196,7 +229,7 @@ Result<AppendResult> Append(RestCatalog* catalog, TableIO* io, const AppendReque
     // 1. The manifest, once.
     if (!have_entry) {
       const std::string uri = manifest_uri.empty()
-                                  ? m.MetadataLocation() + "/" + r.batch_id + "-m0.avro"
+                                  ? m.MetadataLocation() + "/" + ManifestFileName(r.batch_id)
                                   : manifest_uri;
       ManifestOptions mo;
       mo.format_version = m.format_version;
@@ -237,8 +270,8 @@ Result<AppendResult> Append(RestCatalog* catalog, TableIO* io, const AppendReque
     PE_ASSIGN_OR_RETURN(ManifestListResult list, WriteManifestList(lo, manifests));
     std::string& list_uri = lists[parent_id];
     if (list_uri.empty()) {
-      list_uri = m.MetadataLocation() + "/snap-" + std::to_string(r.snapshot_id) + "-" +
-                 std::to_string(lists.size()) + "-" + r.batch_id + ".avro";
+      list_uri = m.MetadataLocation() + "/" +
+                 ManifestListFileName(r.snapshot_id, lists.size(), r.batch_id);
       PE_RETURN_IF_ERROR(io->Write(t, list_uri, list.bytes));
     }
 

@@ -30,6 +30,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -48,6 +49,13 @@ std::string SegmentsDigest(std::vector<std::string> segments);
 // The batch id of `segments` of `table`: "pe-" + the first 32 hex digits of SHA-256 of the table
 // name, '\n' and SegmentsDigest. The same set of segments always gets the same id.
 std::string BatchId(const std::string& table, const std::vector<std::string>& segments);
+// File names of a batch's metadata files, under the table's metadata location: its manifest
+// "<batch_id>-m0.avro" and its manifest lists "snap-<snapshot_id>-<k>-<batch_id>.avro" (k = 1, 2,
+// ... per parent the list was built on; Java's "snap-<id>-<attempt>-<uuid>.avro" shape).
+std::string ManifestFileName(const std::string& batch_id);
+std::string ManifestListFileName(int64_t snapshot_id, size_t k, const std::string& batch_id);
+// The batch id named by a file name of either form above; "" for any other name.
+std::string BatchOfFileName(std::string_view name);
 // A new snapshot id: a random UUID's two halves XORed, made positive (Java's
 // SnapshotIdGeneratorUtil; spec Appendix F). Never one of `taken`.
 int64_t NewSnapshotId(const TableMetadata* taken = nullptr);

@@ -511,8 +511,8 @@ Status DecodeRecords(std::string_view bytes, const std::string& what,
     // Every manifest_file record takes at least one byte (its path's length), every
     // manifest_entry one too (its status).
     if (uint64_t(count) > data.size()) {
-      return Status::Corruption(what + ": a block claims " + std::to_string(count) +
-                                " rows in " + std::to_string(data.size()) + " bytes");
+      return Status::Corruption(what + ": a block claims " + std::to_string(count) + " rows in " +
+                                std::to_string(data.size()) + " bytes");
     }
     avro_reader_t reader = avro_reader_memory(data.data(), int64_t(data.size()));
     if (!reader) return Status::Corruption(what + ": cannot create an Avro reader");
@@ -708,7 +708,7 @@ Result<std::vector<ManifestFile>> ReadManifestList(std::string_view bytes) {
         names = NamesById(schema);
         summary_names = NamesById(ItemsRecord(schema, 507));
       },
-      [&](avro_value_t rec, const std::string& where) {
+      [&](avro_value_t rec, const std::string& where) -> Status {
         PE_ASSIGN_OR_RETURN(ManifestFile row, ReadRow(rec, names, summary_names, where));
         out.push_back(std::move(row));
         return Status::OK();

@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "common/log.h"
@@ -32,6 +34,40 @@ std::string RandomId() {
   std::snprintf(buf, sizeof buf, "%016llx%016llx", (unsigned long long)rng(),
                 (unsigned long long)rng());
   return buf;
+}
+
+// Data file names: "<segment>-<RandomId()>.parquet" (IsDataFileName recognises them).
+constexpr std::string_view kDataFileSuffix = ".parquet";
+
+bool IsLowerHex(std::string_view s) {
+  return s.find_first_not_of("0123456789abcdef") == std::string_view::npos;
+}
+bool IsDigits(std::string_view s) {
+  return !s.empty() && s.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+// The name a hidden temp stands for: ".<name>.tmp-<pid>-<8 hex nonce>-<n>" (common/file.h
+// HiddenTempPath) gives <name>; any other name gives nullopt.
+std::optional<std::string_view> TempOf(std::string_view name) {
+  if (name.size() < 2 || name[0] != '.') return std::nullopt;
+  const size_t t = name.rfind(".tmp-");
+  if (t == std::string_view::npos || t < 2) return std::nullopt;
+  std::string_view tail = name.substr(t + 5);  // <pid>-<nonce>-<n>
+  const size_t a = tail.find('-'), b = tail.rfind('-');
+  if (a == std::string_view::npos || b <= a) return std::nullopt;
+  const std::string_view nonce = tail.substr(a + 1, b - a - 1);
+  if (!IsDigits(tail.substr(0, a)) || nonce.size() != 8 || !IsLowerHex(nonce) ||
+      !IsDigits(tail.substr(b + 1)))
+    return std::nullopt;
+  return name.substr(1, t - 1);
+}
+
+// A URI as compared for references: file:// and plain paths alike, s3a:// and s3n:// as s3://.
+std::string UriKey(const std::string& uri) {
+  if (uri.rfind("file://", 0) == 0) return uri.substr(7);
+  if (uri.rfind("file:", 0) == 0) return uri.substr(5);
+  if (uri.rfind("s3a://", 0) == 0 || uri.rfind("s3n://", 0) == 0) return "s3://" + uri.substr(6);
+  return uri;
 }
 
 // The user's storage overrides: output.fs.prop.*, then catalog.iceberg-rest.s3.*.
@@ -135,7 +171,7 @@ Result<StagedFile> StageSegment(const segment::Segment& seg, const ExportConfig&
   }
 
   const std::string uri =
-      t.metadata.DataLocation() + "/" + meta.name + "-" + RandomId() + ".parquet";
+      t.metadata.DataLocation() + "/" + meta.name + "-" + RandomId() + std::string(kDataFileSuffix);
   fs::Transfer io(TableStorageProps(t, uri, cfg), "", scratch);
   PE_ASSIGN_OR_RETURN(std::string local, io.LocalOutputPath(uri));
   auto sum = convert::ConvertSegment(seg, local, opts, cancel);
@@ -224,6 +260,119 @@ Result<CommitReport> CommitStaged(state::StateStore* st, const ExportConfig& cfg
   rep.attempts = res->attempts;
   rep.conflicts = res->conflicts;
   rep.unknown = res->unknown;
+  return rep;
+}
+
+bool IsDataFileName(std::string_view name) {
+  // "<segment>-" + 32 hex digits + ".parquet", the segment name not empty and not hidden (a
+  // name starting with '.' is a temp, TempOf).
+  constexpr size_t kTail = 1 + 32 + kDataFileSuffix.size();
+  if (name.size() <= kTail || name[0] == '.' ||
+      name.substr(name.size() - kDataFileSuffix.size()) != kDataFileSuffix)
+    return false;
+  const std::string_view tail = name.substr(name.size() - kTail);
+  return tail[0] == '-' && IsLowerHex(tail.substr(1, 32));
+}
+
+Result<OrphanReport> FindOrphans(const ExportConfig& cfg, state::StateStore* st,
+                                 const std::string& scratch) {
+  const std::string name = TableName(cfg);
+  PE_ASSIGN_OR_RETURN(auto catalog, ConnectCatalog(cfg));
+  auto load = [&]() -> Result<iceberg::LoadTableResult> {
+    auto t = catalog->LoadTable(cfg.iceberg.ns, cfg.iceberg.table_name);
+    if (!t.ok()) return t.status().WithContext("Iceberg table " + name);
+    return t;
+  };
+  PE_ASSIGN_OR_RETURN(iceberg::LoadTableResult t, load());
+  OrphanReport rep;
+
+  // What the state still needs: staged segments' data files, pending batches' metadata files.
+  std::set<std::string> staged_files;  // UriKeys
+  std::set<std::string> pending;       // batch ids
+  if (st) {
+    PE_ASSIGN_OR_RETURN(auto staged, st->StagedSegments(cfg.table));
+    for (const auto& s : staged) {
+      auto f = iceberg::DataFileFromJson(s.data_file);
+      if (!f.ok()) return f.status().WithContext("staged data file of " + s.checkpoint.segment);
+      staged_files.insert(UriKey(f->file_path));
+      staged_files.insert(UriKey(s.checkpoint.output_uri));
+    }
+    PE_ASSIGN_OR_RETURN(auto batches, st->PendingBatches(cfg.table));
+    for (const auto& b : batches) pending.insert(b.id);
+  }
+
+  // Candidates: pinot-export's names directly under the two locations.
+  struct Candidate {
+    fs::FileInfo file;
+    bool temp = false;
+    std::string batch;  // metadata files: the batch id their name carries
+  };
+  std::vector<Candidate> candidates;
+  auto scan = [&](const std::string& location, bool data) -> Status {
+    const std::string prefix = location + "/";
+    auto fsys = fs::OpenFileSystem(prefix, TableStorageProps(t, prefix, cfg));
+    if (!fsys.ok()) return fsys.status().WithContext("listing " + prefix);
+    auto files = (*fsys)->List(prefix);
+    if (!files.ok()) return files.status().WithContext("listing " + prefix);
+    for (auto& f : *files) {
+      if (f.uri.size() <= prefix.size() || f.uri.compare(0, prefix.size(), prefix) != 0) continue;
+      const std::string_view rel = std::string_view(f.uri).substr(prefix.size());
+      if (rel.find('/') != std::string_view::npos) continue;  // pinot-export writes no subdirs
+      const auto temp = TempOf(rel);
+      const std::string_view base = temp ? *temp : rel;
+      Candidate c{f, temp.has_value(), data ? std::string() : iceberg::BatchOfFileName(base)};
+      if (data ? IsDataFileName(base) : !c.batch.empty()) candidates.push_back(std::move(c));
+    }
+    return Status::OK();
+  };
+  PE_RETURN_IF_ERROR(scan(t.metadata.DataLocation(), true));
+  PE_RETURN_IF_ERROR(scan(t.metadata.MetadataLocation(), false));
+  rep.candidates = int64_t(candidates.size());
+
+  // Referenced, by the table as it is after the listing (a commit that landed meanwhile counts).
+  PE_ASSIGN_OR_RETURN(t, load());
+  auto io = iceberg::NewFsTableIO(UserStorage(cfg), scratch);
+  auto read = [&](const std::string& uri) -> Result<std::string> {
+    auto bytes = io->Read(t, uri);
+    if (!bytes.ok()) return bytes.status().WithContext(name + ": reading " + uri);
+    return bytes;
+  };
+  std::set<std::string> lists, manifests, files;  // UriKeys
+  for (const iceberg::Snapshot& snap : t.metadata.snapshots) {
+    ++rep.snapshots;
+    if (snap.manifest_list.empty())
+      return Status::NotSupported(name + ": snapshot " + std::to_string(snap.snapshot_id) +
+                                  " has no manifest list (v1 \"manifests\"); cannot tell which "
+                                  "files it references");
+    if (!lists.insert(UriKey(snap.manifest_list)).second) continue;
+    PE_ASSIGN_OR_RETURN(std::string list_bytes, read(snap.manifest_list));
+    auto rows = iceberg::ReadManifestList(list_bytes);
+    if (!rows.ok()) return rows.status().WithContext(name + ": " + snap.manifest_list);
+    for (const iceberg::ManifestFile& m : *rows) {
+      if (!manifests.insert(UriKey(m.manifest_path)).second) continue;
+      PE_ASSIGN_OR_RETURN(std::string manifest_bytes, read(m.manifest_path));
+      auto entries = iceberg::ReadManifestEntries(manifest_bytes);
+      if (!entries.ok()) return entries.status().WithContext(name + ": " + m.manifest_path);
+      for (const iceberg::ManifestEntryInfo& e : *entries) files.insert(UriKey(e.file_path));
+    }
+  }
+  rep.manifest_lists = int64_t(lists.size());
+  rep.manifests = int64_t(manifests.size());
+  rep.content_files = int64_t(files.size());
+
+  for (const Candidate& c : candidates) {
+    const std::string key = UriKey(c.file.uri);
+    if (lists.count(key) || manifests.count(key) || files.count(key)) continue;
+    // A hidden temp is never read by its name: an orphan even beside a file the state needs.
+    if (!c.temp && (staged_files.count(key) || pending.count(c.batch))) {
+      ++rep.kept_by_state;
+      continue;
+    }
+    rep.orphans.push_back({c.file.uri, int64_t(c.file.size)});
+    rep.orphan_bytes += int64_t(c.file.size);
+  }
+  std::sort(rep.orphans.begin(), rep.orphans.end(),
+            [](const OrphanFile& a, const OrphanFile& b) { return a.uri < b.uri; });
   return rep;
 }
 

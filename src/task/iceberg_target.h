@@ -17,6 +17,8 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "convert/convert.h"
@@ -74,5 +76,43 @@ struct CommitReport {
 // commits it. Returns a report with segments == 0 when nothing was staged.
 Result<CommitReport> CommitStaged(state::StateStore* st, const ExportConfig& cfg,
                                   const CommitOptions& o);
+
+// Orphan files (docs/iceberg.md "Orphan files"): pinot-export's files in the table's locations
+// that nothing needs. Candidates are the files directly under the table's data location named as
+// StageSegment names data files ("<segment>-<32 hex>.parquet"), the files directly under its
+// metadata location named as a batch's manifest or manifest lists (iceberg::BatchOfFileName), and
+// the hidden temps a writer killed mid-write leaves beside either ("." + such a name +
+// ".tmp-<pid>-<nonce>-<n>", common/file.h HiddenTempPath; a temp whose name HiddenTempPath cut to
+// fit 255 bytes is not recognised). Referenced are every snapshot's manifest list, every manifest
+// those lists name and every file (data or delete, any entry status) those manifests name. An
+// orphan is a candidate that is not referenced and, when `st` is given, is neither the data file
+// of a staged segment nor a metadata file of a pending batch (its commit may be outstanding).
+// The table is loaded again after the listing, so a commit landing meanwhile cannot make its files
+// look orphaned. Only the current data and metadata locations are scanned; URIs compare with
+// file:// and plain paths alike and s3a:// / s3n:// as s3:// (Java's DeleteOrphanFiles default
+// scheme equivalence). Nothing is ever deleted.
+struct OrphanFile {
+  std::string uri;
+  int64_t bytes = 0;
+};
+struct OrphanReport {
+  std::vector<OrphanFile> orphans;  // sorted by URI
+  int64_t orphan_bytes = 0;
+  int64_t candidates = 0;     // pinot-export files found under the table
+  int64_t kept_by_state = 0;  // candidates not referenced but staged or of a pending batch
+  // Referenced files (distinct): snapshots, their manifest lists, manifests and content files.
+  int64_t snapshots = 0, manifest_lists = 0, manifests = 0, content_files = 0;
+};
+
+// Whether `name` (a file name, no directory) is one StageSegment gives data files.
+bool IsDataFileName(std::string_view name);
+
+// Lists the orphans of cfg's table. `st` may be null (then staged and pending files count as
+// orphans too); `scratch` is a local dir for the storage layer. Errors: those of the catalog
+// (kNotFound for a missing table), the storage layer (a manifest list or manifest the table names
+// but that cannot be read), kCorruption for unreadable manifests or state rows, kNotSupported for
+// a snapshot without a manifest list (v1 "manifests").
+Result<OrphanReport> FindOrphans(const ExportConfig& cfg, state::StateStore* st,
+                                 const std::string& scratch);
 
 }  // namespace pe::task

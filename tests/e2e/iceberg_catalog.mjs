@@ -803,6 +803,10 @@ async function dispatch(req, res, route, body, rawPath, rawQuery) {
     entry.fault = fault.mode;
     ctx.fault = fault;
     if (fault.mode === 'drop-before') return req.socket.destroy();
+    // Every issued OAuth2 token becomes invalid (as POST /__admin/expire-tokens) once this request
+    // has been authenticated; the request itself is then handled normally. A token expiring
+    // between a client's requests, placed at a chosen request instead of a chosen time.
+    if (fault.mode === 'expire-tokens') tokens.clear();
     if (fault.mode === 'status') {
       const status = fault.status || 503;
       const headers = fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {};

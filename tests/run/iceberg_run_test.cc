@@ -12,50 +12,11 @@
 #include <nlohmann/json.hpp>
 
 #include "iceberg/test_catalog.h"
+#include "run/iceberg_env.h"
 #include "run/run_env.h"
 
 namespace pe::run_testing {
 namespace {
-
-constexpr int64_t kHour = 3600 * 1000;
-
-// The Iceberg table for `sample --demo` segments: every Pinot column by name, with promotions
-// (INT quantity -> long), TIMESTAMP event_time -> timestamptz, the LONG time column ts (epoch
-// ms) -> timestamp, JSON payload and BIG_DECIMAL price -> string, MV tags -> list<string>, plus
-// an optional field no segment has (written as nulls).
-nlohmann::json DemoSchema() {
-  int id = 0;
-  auto f = [&](const char* name, nlohmann::json type, bool required) {
-    return nlohmann::json{{"id", ++id}, {"name", name}, {"required", required}, {"type", type}};
-  };
-  nlohmann::json fields = nlohmann::json::array();
-  fields.push_back(f("event_type", "string", true));
-  fields.push_back(f("user_id", "long", true));
-  fields.push_back(f("country", "string", false));
-  fields.push_back(f("device", "string", false));
-  fields.push_back(f("is_mobile", "boolean", false));
-  fields.push_back(
-      f("tags",
-        {{"type", "list"}, {"element-id", 100}, {"element", "string"}, {"element-required", true}},
-        false));
-  fields.push_back(f("quantity", "long", false));
-  fields.push_back(f("amount", "double", false));
-  fields.push_back(f("price", "string", false));
-  fields.push_back(f("event_time", "timestamptz", false));
-  fields.push_back(f("payload", "string", false));
-  fields.push_back(f("session_key", "binary", false));
-  fields.push_back(f("ts", "timestamp", true));
-  fields.push_back(f("note", "string", false));
-  return {{"type", "struct"}, {"schema-id", 0}, {"fields", fields}};
-}
-
-std::vector<Seg> Segments(int n, int rows) {
-  std::vector<Seg> segs;
-  const int64_t base = UtcMs(2026, 11, 10);
-  for (int i = 0; i < n; ++i)
-    segs.push_back({LlcName(0, i, base + int64_t(i) * 5 * kHour), rows + i});
-  return segs;
-}
 
 class IcebergRun : public ::testing::Test {
  protected:
@@ -66,13 +27,7 @@ class IcebergRun : public ::testing::Test {
   void TearDown() override { EXPECT_EQ(catalog_.Violations(), nlohmann::json::array()); }
 
   void Configure(int threshold, std::map<std::string, std::string> extra = {}) {
-    std::map<std::string, std::string> keys = {
-        {"outputDirURI", ""},
-        {"externalTable.target", "iceberg-rest"},
-        {"catalog.iceberg-rest.restUri", catalog_.uri()},
-        {"catalog.iceberg-rest.table.namespace", "lake"},
-        {"catalog.iceberg-rest.table.tableName", "events"},
-        {"iceberg.commitThreshold", std::to_string(threshold)}};
+    std::map<std::string, std::string> keys = IcebergKeys(catalog_.uri(), threshold);
     for (auto& [k, v] : extra) keys[k] = v;
     env_.WriteConfig(keys);
   }
@@ -80,60 +35,11 @@ class IcebergRun : public ::testing::Test {
   nlohmann::json Metadata() { return catalog_.Table("lake", "events")["metadata"]; }
 
   // Snapshots of pinot-export batches, oldest first: segment count and added records.
-  std::vector<std::pair<int64_t, int64_t>> Batches() {
-    std::vector<std::pair<int64_t, int64_t>> out;
-    const nlohmann::json m = Metadata();
-    for (const auto& s : m["snapshots"]) {
-      const auto& sum = s["summary"];
-      if (!sum.contains("pinot-export.batch-id")) continue;
-      out.emplace_back(std::stoll(sum["pinot-export.segment-count"].get<std::string>()),
-                       std::stoll(sum["added-records"].get<std::string>()));
-    }
-    return out;
-  }
+  std::vector<std::pair<int64_t, int64_t>> Batches() { return BatchesOf(Metadata()); }
 
-  // Rows of the current snapshot read by icebird: the ts column (epoch µs) of each row.
-  std::vector<int64_t> ReadTs() {
-    const std::string meta = env_.root() + "/metadata.json";
-    std::ofstream(meta) << Metadata().dump();
-    auto r = pe::testing::RunNode("iceberg_read.mjs", {meta});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    std::vector<int64_t> ts;
-    auto j = nlohmann::json::parse(r.out, nullptr, false);
-    if (!j.is_array()) {
-      ADD_FAILURE() << r.out << r.err;
-      return ts;
-    }
-    for (const auto& row : j) {
-      const auto& v = row["ts"];
-      // icebird gives timestamps as Dates (ISO text here) or bigints (text).
-      if (v.is_string() && v.get<std::string>().find('T') != std::string::npos) {
-        std::tm tm{};
-        const std::string s = v.get<std::string>();
-        strptime(s.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
-        int ms = std::stoi(s.substr(20, 3));
-        ts.push_back((int64_t(timegm(&tm)) * 1000 + ms) * 1000);
-      } else {
-        ts.push_back(v.is_string() ? std::stoll(v.get<std::string>()) : v.get<int64_t>());
-      }
-    }
-    return ts;
-  }
-
-  // Every segment's rows are in the table exactly once: per segment, the rows whose ts falls in
-  // its range [C - N s, C) number N (segments do not overlap in time).
+  // Every segment's rows are in the table's current snapshot (read by icebird) exactly once.
   void ExpectRowsExactlyOnce(const std::vector<Seg>& segs) {
-    std::vector<int64_t> ts = ReadTs();
-    size_t total = 0;
-    for (const Seg& s : segs) total += size_t(s.rows);
-    EXPECT_EQ(ts.size(), total);
-    for (const Seg& s : segs) {
-      const int64_t end_us = LlcCreationMs(s.name) * 1000;
-      const int64_t start_us = end_us - int64_t(s.rows) * 1000 * 1000;
-      const auto n = std::count_if(ts.begin(), ts.end(),
-                                   [&](int64_t t) { return t >= start_us && t < end_us; });
-      EXPECT_EQ(n, s.rows) << s.name;
-    }
+    ExpectEachSegmentOnce(segs, ReadTsWithIcebird(Metadata(), env_.root()));
   }
 
   iceberg::testing::TestCatalog catalog_;
@@ -243,11 +149,9 @@ TEST_F(IcebergRun, ColumnMissingFromTheTableFailsNamingIt) {
                fields.end());
   other.CreateTable({"lake"}, "events", schema, 2);
   env_.Write(Segments(1, 10));
-  env_.WriteConfig({{"outputDirURI", ""},
-                    {"externalTable.target", "iceberg-rest"},
-                    {"catalog.iceberg-rest.restUri", other.uri()},
-                    {"catalog.iceberg-rest.table.namespace", "lake"},
-                    {"catalog.iceberg-rest.table.tableName", "events"}});
+  auto keys = IcebergKeys(other.uri(), 250);
+  keys.erase("iceberg.commitThreshold");
+  env_.WriteConfig(keys);
   auto r = env_.RunOnce();
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("device"), std::string::npos) << r.err;
