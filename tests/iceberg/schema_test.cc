@@ -1,5 +1,5 @@
 // Table metadata and schema parsing (iceberg/schema.h). The documents are written by hand from
-// ../shared/specs/iceberg/spec.md ("Table Metadata Fields", "Snapshots", Appendix C), one per
+// the Iceberg table spec (apache/iceberg format/spec.md) ("Table Metadata Fields", "Snapshots", Appendix C), one per
 // format version, so the expectations come from the spec, not from the parser.
 #include "iceberg/schema.h"
 
