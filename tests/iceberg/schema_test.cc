@@ -1,6 +1,6 @@
 // Table metadata and schema parsing (iceberg/schema.h). The documents are written by hand from
-// the Iceberg table spec (apache/iceberg format/spec.md) ("Table Metadata Fields", "Snapshots", Appendix C), one per
-// format version, so the expectations come from the spec, not from the parser.
+// the Iceberg table spec (apache/iceberg format/spec.md) ("Table Metadata Fields", "Snapshots",
+// Appendix C), one per format version, so the expectations come from the spec, not from the parser.
 #include "iceberg/schema.h"
 
 #include <gtest/gtest.h>
