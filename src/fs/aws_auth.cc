@@ -238,6 +238,11 @@ Result<SigV4Credentials> AwsCredentialsProvider::Get() {
   return current_.credentials;
 }
 
+void AwsCredentialsProvider::Invalidate(const std::string& access_key_id) {
+  std::lock_guard<std::mutex> l(mu_);
+  if (have_ && current_.credentials.access_key == access_key_id) have_ = false;
+}
+
 int AwsCredentialsProvider::fetches() const {
   std::lock_guard<std::mutex> l(mu_);
   return fetches_;

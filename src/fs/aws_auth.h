@@ -31,6 +31,10 @@ class AwsCredentialsProvider {
   virtual std::string source() const = 0;
   // Number of times credentials were fetched (for tests).
   int fetches() const;
+  // The store refused `access_key_id` as expired (S3 ExpiredToken): when those are still the
+  // current credentials, the next Get() fetches new ones whatever their stated expiry (a revoked
+  // credential, or clocks that disagree). A no-op when another caller already replaced them.
+  void Invalidate(const std::string& access_key_id);
 
  protected:
   struct Fetched {

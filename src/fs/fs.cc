@@ -81,11 +81,30 @@ std::string UriScheme(const std::string& uri) {
 
 Result<std::unique_ptr<FileSystem>> OpenFileSystem(const std::string& uri, const Props& props,
                                                    const std::string& fs_class) {
+  return OpenFileSystem(uri, props, fs_class, OpenOptions{});
+}
+
+Result<std::unique_ptr<FileSystem>> OpenFileSystem(const std::string& uri, const Props& props,
+                                                   const std::string& fs_class,
+                                                   const OpenOptions& opts) {
   std::string scheme = UriScheme(uri);
   PE_RETURN_IF_ERROR(CheckClass(fs_class, scheme));
   if (scheme == "file") return NewLocalFileSystem();
   if (scheme == "s3") {
-    PE_ASSIGN_OR_RETURN(S3Options o, S3OptionsFromProps(props, ProcessEnv()));
+    S3Options o;
+    if (opts.s3_credentials) {
+      // The provider replaces the credential chain; the other properties apply as usual.
+      Props rest = props;
+      for (const char* k : {"accessKey", "secretKey", "sessionToken"}) rest.erase(k);
+      rest["accessKey"] = "provided";
+      rest["secretKey"] = "provided";
+      PE_ASSIGN_OR_RETURN(o, S3OptionsFromProps(rest, ProcessEnv()));
+      o.credentials_provider = opts.s3_credentials;
+      o.credentials_source = opts.s3_credentials->source();
+      PE_ASSIGN_OR_RETURN(o.credentials, o.credentials_provider->Get());
+    } else {
+      PE_ASSIGN_OR_RETURN(o, S3OptionsFromProps(props, ProcessEnv()));
+    }
     return NewS3FileSystem(std::move(o));
   }
   if (scheme == "gs") {

@@ -29,6 +29,8 @@
 
 namespace pe::fs {
 
+class AwsCredentialsProvider;  // fs/aws_auth.h
+
 // Pinot's output.fs.prop.<key> settings with the prefix stripped (e.g. "region", "accessKey").
 using Props = std::map<std::string, std::string>;
 
@@ -86,5 +88,16 @@ std::string UriScheme(const std::string& uri);
 // (unknown scheme, missing credentials, bad property values) are reported here, not on first use.
 Result<std::unique_ptr<FileSystem>> OpenFileSystem(const std::string& uri, const Props& props,
                                                    const std::string& fs_class = "");
+
+// What a caller can give the storage layer beyond Props.
+struct OpenOptions {
+  // s3:// only: AWS credentials from this provider (fetched before each request, refreshed
+  // before they expire and after the store answers ExpiredToken) instead of accessKey/secretKey/
+  // sessionToken and the AWS chain -- e.g. credentials an Iceberg catalog vends for a table.
+  std::shared_ptr<AwsCredentialsProvider> s3_credentials;
+};
+Result<std::unique_ptr<FileSystem>> OpenFileSystem(const std::string& uri, const Props& props,
+                                                   const std::string& fs_class,
+                                                   const OpenOptions& opts);
 
 }  // namespace pe::fs

@@ -667,9 +667,27 @@ class S3FileSystem : public FileSystem {
   // final response (any status) or the final transport error.
   Result<HttpResponse> Execute(const Call& c, const std::string& uri) {
     std::mt19937_64& rng = c.conn ? c.conn->rng : rng_;
+    bool renewed = false;
     for (int attempt = 1;; ++attempt) {
       if (c.attempts) *c.attempts = attempt;
+      std::string key_used;
+      if (o_.credentials_provider && !o_.bearer && !o_.anonymous) {
+        auto creds = o_.credentials_provider->Get();
+        if (creds.ok()) key_used = creds->access_key;
+      }
       auto r = SendOnce(c);
+      // Temporary credentials the store calls expired (S3: 400 ExpiredToken, also before their
+      // stated expiry when revoked or when clocks disagree): fetch new ones and send again, once
+      // per call and without counting an attempt -- nothing was applied. A HEAD answer has no
+      // body to carry the code, so any 400/403 to a HEAD counts.
+      if (r.ok() && !renewed && !key_used.empty() && (r->status == 400 || r->status == 403) &&
+          (XmlText(r->body, "Code").value_or("") == "ExpiredToken" ||
+           (c.method == "HEAD" && r->body.empty()))) {
+        renewed = true;
+        o_.credentials_provider->Invalidate(key_used);
+        --attempt;
+        continue;
+      }
       // Transport failures are IOError; credential errors (a refused OAuth2 grant) are not
       // retried.
       if (!r.ok() && !r.status().IsIOError()) return r.status().WithContext(c.op + " " + uri);

@@ -36,7 +36,8 @@ struct S3Options {
   SigV4Credentials credentials;
   std::string credentials_source;  // for messages: "properties", "environment", "profile x"
   // When set, `credentials` are taken from here before every request (temporary credentials
-  // from STS web identity or EC2 instance metadata, refreshed before they expire).
+  // from STS web identity, EC2 instance metadata or an Iceberg catalog, refreshed before they
+  // expire). A request answered ExpiredToken invalidates them and is sent once more.
   std::shared_ptr<AwsCredentialsProvider> credentials_provider;
   // When set (GCS with a service-account key), requests carry "Authorization: Bearer <token>"
   // instead of a SigV4 signature.

@@ -56,10 +56,11 @@ Result<Props> ParsePropArgs(const std::vector<std::string>& args) {
   return props;
 }
 
-Transfer::Transfer(Props props, std::string fs_class, std::string scratch_parent)
+Transfer::Transfer(Props props, std::string fs_class, std::string scratch_parent, OpenOptions open)
     : props_(std::move(props)),
       fs_class_(std::move(fs_class)),
-      scratch_parent_(std::move(scratch_parent)) {}
+      scratch_parent_(std::move(scratch_parent)),
+      open_(std::move(open)) {}
 
 Result<std::string> Transfer::FetchInput(const std::string& uri) {
   if (!IsRemoteUri(uri)) return LocalPath(uri);
@@ -110,7 +111,7 @@ Result<std::string> Transfer::LocalOutputPath(const std::string& uri) {
     return path;
   }
   // Fail on configuration problems (scheme, fs class, credentials) before converting.
-  PE_RETURN_IF_ERROR(OpenFileSystem(uri, props_, fs_class_).status());
+  PE_RETURN_IF_ERROR(OpenFileSystem(uri, props_, fs_class_, open_).status());
   if (!tmp_) {
     PE_ASSIGN_OR_RETURN(TempDir d, TempDir::Make("pinot-export-io", scratch_parent_));
     tmp_ = std::move(d);
@@ -120,7 +121,7 @@ Result<std::string> Transfer::LocalOutputPath(const std::string& uri) {
 
 Status Transfer::PublishOutput(const std::string& local, const std::string& uri) {
   if (!IsRemoteUri(uri)) return Status::OK();  // written in place, atomically
-  PE_ASSIGN_OR_RETURN(auto fs, OpenFileSystem(uri, props_, fs_class_));
+  PE_ASSIGN_OR_RETURN(auto fs, OpenFileSystem(uri, props_, fs_class_, open_));
   Status s = fs->Upload(local, uri);
   std::error_code ec;
   std::filesystem::remove(local, ec);

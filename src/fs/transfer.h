@@ -20,7 +20,9 @@ class Transfer {
   // props: output.fs.prop.* with the prefix stripped; fs_class: output.fs.class (may be empty),
   // checked against the output URI's scheme. Scratch files go to a fresh directory under
   // `scratch_parent` (the system temp dir when empty), removed with this object.
-  Transfer(Props props, std::string fs_class, std::string scratch_parent = "");
+  // `open` is passed to every OpenFileSystem of the output (e.g. vended credentials).
+  Transfer(Props props, std::string fs_class, std::string scratch_parent = "",
+           OpenOptions open = {});
   // Local path of `uri` (downloaded into a temp dir when remote: a single object, or every object
   // under "<uri>/" for a segment directory).
   Result<std::string> FetchInput(const std::string& uri);
@@ -34,6 +36,7 @@ class Transfer {
   Props props_;
   std::string fs_class_;
   std::string scratch_parent_;
+  OpenOptions open_;
   std::optional<TempDir> tmp_;
 };
 

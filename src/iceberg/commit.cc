@@ -94,8 +94,8 @@ namespace {
 
 class FsTableIO final : public TableIO {
  public:
-  FsTableIO(fs::Props base, std::string scratch)
-      : base_(std::move(base)), scratch_(std::move(scratch)) {}
+  FsTableIO(fs::Props base, std::string scratch, OpenOptionsFor open)
+      : base_(std::move(base)), scratch_(std::move(scratch)), open_(std::move(open)) {}
 
   Result<std::string> Read(const LoadTableResult& t, const std::string& uri) override {
     PE_ASSIGN_OR_RETURN(auto fsys, Open(t, uri));
@@ -126,11 +126,12 @@ class FsTableIO final : public TableIO {
     std::map<std::string, std::string> base(base_.begin(), base_.end());
     fs::Props props;
     for (const auto& [k, v] : StorageProps(t, uri, base)) props[k] = v;
-    return fs::OpenFileSystem(uri, props);
+    return fs::OpenFileSystem(uri, props, "", open_ ? open_(t, uri) : fs::OpenOptions{});
   }
 
   fs::Props base_;
   std::string scratch_;
+  OpenOptionsFor open_;
 };
 
 int64_t PropInt(const TableMetadata& m, const std::string& key, int64_t def, int64_t override) {
@@ -173,8 +174,8 @@ std::string JoinNs(const std::vector<std::string>& ns) {
 
 }  // namespace
 
-std::unique_ptr<TableIO> NewFsTableIO(fs::Props base, std::string scratch) {
-  return std::make_unique<FsTableIO>(std::move(base), std::move(scratch));
+std::unique_ptr<TableIO> NewFsTableIO(fs::Props base, std::string scratch, OpenOptionsFor open) {
+  return std::make_unique<FsTableIO>(std::move(base), std::move(scratch), std::move(open));
 }
 
 Result<AppendResult> Append(RestCatalog* catalog, TableIO* io, const AppendRequest& r,

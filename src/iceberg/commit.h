@@ -73,8 +73,11 @@ class TableIO {
                        const std::string& bytes) = 0;
 };
 // TableIO over the storage layer: props = StorageProps(t, uri, base); `scratch` is a local dir for
-// staging uploads.
-std::unique_ptr<TableIO> NewFsTableIO(fs::Props base, std::string scratch);
+// staging uploads; `open` (optional) gives the storage-layer options for a uri of a loaded table
+// (e.g. a provider of its vended credentials, NewVendedCredentialsProvider).
+using OpenOptionsFor = std::function<fs::OpenOptions(const LoadTableResult&, const std::string&)>;
+std::unique_ptr<TableIO> NewFsTableIO(fs::Props base, std::string scratch,
+                                      OpenOptionsFor open = {});
 
 struct AppendRequest {
   std::vector<std::string> ns;

@@ -396,6 +396,9 @@ RestCatalog::RestCatalog(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 RestCatalog::~RestCatalog() = default;
 
 bool RestCatalog::supports_idempotency() const { return impl_->idempotency; }
+bool RestCatalog::offers_credentials() const {
+  return impl_->CheckEndpoint(kCredentialsEndpoint, "").ok();
+}
 const std::map<std::string, std::string>& RestCatalog::config() const { return impl_->config; }
 
 Result<std::unique_ptr<RestCatalog>> RestCatalog::Connect(CatalogOptions o) {

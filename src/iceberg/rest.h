@@ -48,6 +48,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "fs/aws_auth.h"
 #include "fs/http.h"
 #include "fs/sigv4.h"
 #include "iceberg/schema.h"
@@ -105,6 +106,9 @@ class RestCatalog {
 
   // Whether /v1/config advertised idempotency-key-lifetime (then CommitTable sends the key).
   bool supports_idempotency() const;
+  // Whether LoadCredentials may be called: /v1/config listed it among its endpoints, or listed
+  // none (then every route is tried, and one the catalog lacks answers an error).
+  bool offers_credentials() const;
   // The merged config (defaults, then overrides) of GET /v1/config.
   const std::map<std::string, std::string>& config() const;
 
@@ -137,5 +141,21 @@ std::map<std::string, std::string> StorageProps(const LoadTableResult& t,
                                                 const std::string& location,
                                                 const std::map<std::string, std::string>& base,
                                                 int64_t* expires_at_ms = nullptr);
+
+// The vended S3 credentials for writing under `location` of the table `loaded` came from, as a
+// storage-layer credentials provider (fs::OpenOptions::s3_credentials): first the ones `loaded`
+// carries (no request), then fresh ones from the catalog -- GET .../credentials when the catalog
+// offers it, else loadTable again -- whenever the current ones are within min(5 min, half their
+// lifetime) of s3.session-token-expires-at-ms (fs::AwsCredentialsProvider), or after the store
+// refused them as expired. `connect` opens the provider's own catalog connection on its first
+// refresh (a RestCatalog is not thread-safe; the provider is). Returns nullptr when the props of
+// StorageProps(loaded, location, base) do not hold vended keys (the user's keys win, or the
+// catalog vended none): the storage layer's own chain applies then. A refresh that vends no key
+// for `location` is kInvalidArgument naming the table.
+using CatalogConnector = std::function<Result<std::unique_ptr<RestCatalog>>()>;
+std::shared_ptr<fs::AwsCredentialsProvider> NewVendedCredentialsProvider(
+    CatalogConnector connect, std::vector<std::string> ns, std::string table,
+    const LoadTableResult& loaded, std::string location, std::map<std::string, std::string> base,
+    fs::Clock clock = {});
 
 }  // namespace pe::iceberg

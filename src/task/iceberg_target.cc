@@ -144,6 +144,46 @@ fs::Props TableStorageProps(const iceberg::LoadTableResult& t, const std::string
   return props;
 }
 
+fs::OpenOptions TableOpenOptions(const iceberg::LoadTableResult& t, const std::string& uri,
+                                 const ExportConfig& cfg) {
+  fs::OpenOptions o;
+  o.s3_credentials =
+      iceberg::NewVendedCredentialsProvider([cfg]() { return ConnectCatalog(cfg); }, cfg.iceberg.ns,
+                                            cfg.iceberg.table_name, t, uri, UserStorage(cfg));
+  return o;
+}
+
+Status CheckMapping(const ExportConfig& cfg, const std::string& segment_uri, const fs::Props& props,
+                    const std::string& scratch) {
+  PE_ASSIGN_OR_RETURN(auto catalog, ConnectCatalog(cfg));
+  PE_ASSIGN_OR_RETURN(iceberg::LoadTableResult t, LoadAndCheckTable(catalog.get(), cfg));
+  fs::Transfer io(props, "", scratch);
+  auto local = io.FetchInput(segment_uri);
+  if (!local.ok()) return local.status().WithContext("reading segment metadata");
+  auto meta = segment::ReadSegmentMeta(*local);
+  if (!meta.ok()) return meta.status().WithContext(segment_uri);
+  auto targets = iceberg::MapColumns(*meta, *t.metadata.CurrentSchema(), TableName(cfg));
+  if (!targets.ok()) return targets.status().WithContext("segment " + meta->name);
+  return Status::OK();
+}
+
+namespace {
+
+// TableOpenOptions for many files: files vended the same credential share one provider, so a
+// credential refreshed (or refused as expired) for one file is not tried again for the next.
+iceberg::OpenOptionsFor SharedTableOpenOptions(const ExportConfig& cfg) {
+  auto cache = std::make_shared<std::map<std::string, fs::OpenOptions>>();
+  return [cfg, cache](const iceberg::LoadTableResult& t, const std::string& uri) {
+    auto props = iceberg::StorageProps(t, uri, UserStorage(cfg));
+    const std::string key = props["accessKey"] + "\n" + props["sessionToken"];
+    auto it = cache->find(key);
+    if (it == cache->end()) it = cache->emplace(key, TableOpenOptions(t, uri, cfg)).first;
+    return it->second;
+  };
+}
+
+}  // namespace
+
 Result<StagedFile> StageSegment(const segment::Segment& seg, const ExportConfig& cfg,
                                 const std::string& scratch, const std::atomic<bool>* cancel) {
   const std::string name = TableName(cfg);
@@ -172,7 +212,9 @@ Result<StagedFile> StageSegment(const segment::Segment& seg, const ExportConfig&
 
   const std::string uri =
       t.metadata.DataLocation() + "/" + meta.name + "-" + RandomId() + std::string(kDataFileSuffix);
-  fs::Transfer io(TableStorageProps(t, uri, cfg), "", scratch);
+  // Vended credentials are refreshed from the catalog while the file converts and uploads.
+  const fs::OpenOptions open = TableOpenOptions(t, uri, cfg);
+  fs::Transfer io(TableStorageProps(t, uri, cfg), "", scratch, open);
   PE_ASSIGN_OR_RETURN(std::string local, io.LocalOutputPath(uri));
   auto sum = convert::ConvertSegment(seg, local, opts, cancel);
   if (!sum.ok()) return sum.status().WithContext(meta.name);
@@ -183,7 +225,8 @@ Result<StagedFile> StageSegment(const segment::Segment& seg, const ExportConfig&
   CrashPoint("converted");
   PE_RETURN_IF_ERROR(io.PublishOutput(local, uri));
   CrashPoint("uploaded");
-  PE_ASSIGN_OR_RETURN(auto out_fs, fs::OpenFileSystem(uri, TableStorageProps(t, uri, cfg)));
+  PE_ASSIGN_OR_RETURN(auto out_fs,
+                      fs::OpenFileSystem(uri, TableStorageProps(t, uri, cfg), "", open));
   auto size = out_fs->Size(uri);
   if (!size.ok()) return size.status().WithContext("verifying " + uri);
   if (*size != sum->bytes)
@@ -242,7 +285,7 @@ Result<CommitReport> CommitStaged(state::StateStore* st, const ExportConfig& cfg
   PE_ASSIGN_OR_RETURN(auto catalog, ConnectCatalog(cfg));
   fs::Props base;
   for (const auto& [k, v] : UserStorage(cfg)) base[k] = v;
-  auto io = iceberg::NewFsTableIO(base, o.scratch);
+  auto io = iceberg::NewFsTableIO(base, o.scratch, SharedTableOpenOptions(cfg));
   iceberg::AppendOptions ao = o.append;
   ao.clock = o.clock;
   ao.sleep = o.sleep ? o.sleep : [](int64_t ms) {
@@ -310,7 +353,8 @@ Result<OrphanReport> FindOrphans(const ExportConfig& cfg, state::StateStore* st,
   std::vector<Candidate> candidates;
   auto scan = [&](const std::string& location, bool data) -> Status {
     const std::string prefix = location + "/";
-    auto fsys = fs::OpenFileSystem(prefix, TableStorageProps(t, prefix, cfg));
+    auto fsys = fs::OpenFileSystem(prefix, TableStorageProps(t, prefix, cfg), "",
+                                   TableOpenOptions(t, prefix, cfg));
     if (!fsys.ok()) return fsys.status().WithContext("listing " + prefix);
     auto files = (*fsys)->List(prefix);
     if (!files.ok()) return files.status().WithContext("listing " + prefix);
@@ -331,7 +375,7 @@ Result<OrphanReport> FindOrphans(const ExportConfig& cfg, state::StateStore* st,
 
   // Referenced, by the table as it is after the listing (a commit that landed meanwhile counts).
   PE_ASSIGN_OR_RETURN(t, load());
-  auto io = iceberg::NewFsTableIO(UserStorage(cfg), scratch);
+  auto io = iceberg::NewFsTableIO(UserStorage(cfg), scratch, SharedTableOpenOptions(cfg));
   auto read = [&](const std::string& uri) -> Result<std::string> {
     auto bytes = io->Read(t, uri);
     if (!bytes.ok()) return bytes.status().WithContext(name + ": reading " + uri);

@@ -22,6 +22,7 @@
 
 #include "common/status.h"
 #include "convert/convert.h"
+#include "fs/fs.h"
 #include "iceberg/commit.h"
 #include "iceberg/manifest.h"
 #include "iceberg/rest.h"
@@ -47,6 +48,20 @@ Result<iceberg::LoadTableResult> LoadAndCheckTable(iceberg::RestCatalog* catalog
 // overrides (output.fs.prop.*, then catalog.iceberg-rest.s3.*).
 fs::Props TableStorageProps(const iceberg::LoadTableResult& t, const std::string& uri,
                             const ExportConfig& cfg);
+
+// The storage-layer options for `uri` of table `t`: the vended credentials as a provider that
+// refreshes them from the catalog before they expire (none when the user's keys apply).
+fs::OpenOptions TableOpenOptions(const iceberg::LoadTableResult& t, const std::string& uri,
+                                 const ExportConfig& cfg);
+
+// Checks that the segment at `segment_uri` (a deep-store URI or path; only its metadata is read,
+// a remote one is downloaded with `props` into `scratch`) maps onto the table's current schema
+// (iceberg::MapColumns: every column by name to a compatible field, no required field left
+// without a column). Called before the first subtask is created. Errors: the catalog's, the
+// segment's (kCorruption/kNotFound, naming it), and MapColumns' kInvalidArgument naming table,
+// column and both types.
+Status CheckMapping(const ExportConfig& cfg, const std::string& segment_uri, const fs::Props& props,
+                    const std::string& scratch);
 
 struct StagedFile {
   convert::Summary summary;

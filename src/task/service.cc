@@ -93,6 +93,9 @@ struct TableRuntime {
   ExportConfig config;
   std::unique_ptr<SegmentSource> source;
   std::mutex cycle_mu;  // one cycle of a table at a time
+  // Iceberg: a segment's columns were checked against the table's schema before the first
+  // subtask was created (guarded by cycle_mu).
+  bool mapping_checked = false;
   // Guarded by Service::Impl::mu.
   TableMetrics metrics;
   int64_t eligible = 0, failed = 0, late = 0, vanished = 0;
@@ -362,6 +365,15 @@ struct Service::Impl {
       } else {
         p.selected.clear();
         p.late.clear();
+      }
+      // Before the first subtask: the columns of the first segment to export map onto the
+      // table's schema (the "validate before exporting anything"). A segment whose
+      // schema differs later is checked again when it is staged.
+      if (!p.selected.empty() && !t->mapping_checked) {
+        PE_RETURN_IF_ERROR(CheckMapping(
+            c, p.selected.front().download_uri,
+            fs::Props(c.output_fs_props.begin(), c.output_fs_props.end()), opts.scratch_dir));
+        t->mapping_checked = true;
       }
     }
     if (!p.forgotten.empty()) {

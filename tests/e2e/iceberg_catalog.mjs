@@ -7,7 +7,11 @@
 //          [--sigv4-region R --sigv4-service NAME --access-key AK --secret-key SK [--session-token T]]
 //          [--idempotency] [--anonymous-config] [--no-endpoints]
 //          [--s3-endpoint URL --s3-bucket B --s3-access-key AK --s3-secret-key SK
-//           [--s3-session-token T] [--s3-region R] [--vend-ttl-ms N] [--vend-in-config]]
+//           [--s3-session-token T] [--s3-region R] [--vend-ttl-ms N] [--vend-in-config]
+//           [--s3-sts-secret S]]
+// With --s3-sts-secret every vend mints a new temporary key (sts_tokens.mjs) that the S3 front
+// started with the same --sts-secret accepts until it expires (--vend-ttl-ms after the vend);
+// without it the catalog vends its own --s3-* key.
 // Prints one JSON line {"port":N} when ready, serves HTTP on 127.0.0.1:N, exits when stdin closes.
 //
 // Every request and every response of a spec route is validated against
@@ -37,6 +41,7 @@ import { parse, stringify, big, norm, idEq } from './iceberg_catalog_json.mjs';
 import { loadSpec } from './iceberg_catalog_validator.mjs';
 import { verifyRequest, signedRequest, parseQuery } from './iceberg_catalog_sigv4.mjs';
 import { manifestFileSchema, encodeContainer } from './iceberg_catalog_avro.mjs';
+import { mintCredential } from './sts_tokens.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -67,6 +72,7 @@ const opts = {
     sessionToken: arg('s3-session-token', ''), region: arg('s3-region', 'us-east-1'),
   } : null,
   vendTtlMs: Number(arg('vend-ttl-ms', '3600000')),
+  stsSecret: arg('s3-sts-secret', ''),
   vendInConfig: flag('vend-in-config'),
   spec: arg('spec', path.join(HERE, '..', 'data', 'iceberg', 'rest-catalog-open-api.yaml')),
 };
@@ -517,11 +523,15 @@ function etag(table, mode) {
 }
 
 function vendedCredentials() {
+  const expiresAt = now() + opts.vendTtlMs;
+  const key = opts.stsSecret
+    ? mintCredential(opts.stsSecret, expiresAt)
+    : { accessKeyId: opts.s3.accessKey, secretAccessKey: opts.s3.secretKey, sessionToken: opts.s3.sessionToken };
   const config = {
-    's3.access-key-id': opts.s3.accessKey,
-    's3.secret-access-key': opts.s3.secretKey,
-    ...(opts.s3.sessionToken ? { 's3.session-token': opts.s3.sessionToken } : {}),
-    's3.session-token-expires-at-ms': String(now() + opts.vendTtlMs),
+    's3.access-key-id': key.accessKeyId,
+    's3.secret-access-key': key.secretAccessKey,
+    ...(key.sessionToken ? { 's3.session-token': key.sessionToken } : {}),
+    's3.session-token-expires-at-ms': String(expiresAt),
     's3.endpoint': opts.s3.endpoint,
     's3.path-style-access': 'true',
     'client.region': opts.s3.region,

@@ -25,8 +25,13 @@
 // SigV4 exactly when the token was issued there and is unexpired (403 AccessDenied otherwise),
 // then forwarded to s3rver like signed ones.
 //
+// Temporary credentials (--sts-secret S): besides the fixed key, temporary keys minted with the
+// same secret by the test catalog (sts_tokens.mjs) are accepted with their session token until
+// they expire; afterwards, or once expired by the `expire` fault, requests signed with them get
+// 400 ExpiredToken, like S3.
+//
 // Usage: node s3_server.mjs --dir D --access-key AK --secret-key SK [--region R]
-//                           [--session-token T] [--buckets b1,b2]
+//                           [--session-token T] [--buckets b1,b2] [--sts-secret S]
 //                           [--gcs-public-key F --gcs-client-email E [--gcs-token-ttl S]]
 // Prints one JSON line {"port":N} when ready; exits when stdin closes.
 //
@@ -40,9 +45,12 @@
 //                          act on it -- then closes the connection without a response: a reply
 //                          lost after the server acted). list-extra (ListObjectsV2: appends
 //                          <Contents> entries for "keys" with "size" to s3rver's listing -- keys
-//                          s3rver cannot store, e.g. with ".." segments).
-//                          "method"/"query" (a query parameter name)/"partNumber" restrict
-//                          which requests match; each fault applies to the next "count"
+//                          s3rver cannot store, e.g. with ".." segments). expire (the temporary
+//                          key that signed the request expires now, before its stated expiry --
+//                          as a revoked or clock-skewed credential does: this request and every
+//                          later one signed with it get 400 ExpiredToken).
+//                          "method"/"query" (a query parameter name)/"partNumber"/"path" (a
+//                          substring of the request path) restrict which requests match; each fault applies to the next "count"
 //                          matching requests.
 //  DELETE /__admin/faults      clears queued faults.
 //  GET /__admin/uploads        {"open":[{bucket,key,uploadId}],"completed":N,"aborted":N}
@@ -50,6 +58,8 @@
 //  GET /__admin/stats          {"connections":N} TCP connections accepted so far.
 //  GET /__admin/concurrency    {"current":N,"max":M} UploadPart requests in flight (after
 //                              verification, until the response is sent); DELETE resets max.
+//  GET /__admin/sts            {"keys":{ak: requests accepted},"expired":N} temporary keys seen and
+//                              requests refused with ExpiredToken;
 //  GET /__admin/oauth          {"requests","issued","rejected"} of the token endpoint;
 //  POST /__admin/oauth/revoke  forgets every issued token.
 import http from 'node:http';
@@ -57,6 +67,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { createTokenService } from './gcs_token_server.mjs';
+import { checkCredential, isTemporaryKey } from './sts_tokens.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -98,6 +109,10 @@ const secretKey = arg('secret-key', 'test-secret');
 const sessionToken = arg('session-token', '');
 const region = arg('region', 'us-east-1');
 const buckets = arg('buckets', 'bucket').split(',').filter(Boolean);
+const stsSecret = arg('sts-secret', '');
+const stsKeys = new Map(); // temporary access key -> requests accepted
+const stsExpired = new Set(); // temporary keys expired early by the `expire` fault
+let stsRejected = 0;
 const gcsPublicKey = arg('gcs-public-key', '');
 const tokens = gcsPublicKey
   ? createTokenService({ publicKeyPem: fs.readFileSync(gcsPublicKey, 'utf8'),
@@ -162,8 +177,21 @@ async function verify(req, body, rawPath, rawQuery) {
   const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(auth);
   if (!m) return [400, 'AuthorizationHeaderMalformed', 'The authorization header is malformed'];
   const [, ak, , scopeRegion, service, signedHeaders, signature] = m;
-  if (ak !== accessKey) {
+  let keySecret = secretKey;
+  let keyToken = sessionToken;
+  if (stsSecret && isTemporaryKey(ak)) {
+    const c = checkCredential(stsSecret, ak, req.headers['x-amz-security-token'], Date.now());
+    if (!c.error && stsExpired.has(ak)) c.error = [400, 'ExpiredToken', 'The provided token has expired.'];
+    if (c.error) {
+      if (c.error[1] === 'ExpiredToken') stsRejected += 1;
+      return c.error;
+    }
+    keySecret = c.secretAccessKey;
+    keyToken = req.headers['x-amz-security-token'];
+  } else if (ak !== accessKey) {
     return [403, 'InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.'];
+  } else if (sessionToken && req.headers['x-amz-security-token'] !== sessionToken) {
+    return [403, 'InvalidToken', 'The provided token is malformed or otherwise invalid.'];
   }
   if (scopeRegion !== region) {
     // Like S3, name the bucket's region so clients can redirect themselves.
@@ -176,9 +204,6 @@ async function verify(req, body, rawPath, rawQuery) {
       contentSha !== crypto.createHash('sha256').update(body).digest('hex')) {
     return [400, 'XAmzContentSHA256Mismatch', "The provided 'x-amz-content-sha256' header does not match what was computed."];
   }
-  if (sessionToken && req.headers['x-amz-security-token'] !== sessionToken) {
-    return [403, 'InvalidToken', 'The provided token is malformed or otherwise invalid.'];
-  }
   const headers = {};
   for (const name of signedHeaders.split(';')) {
     if (!(name in req.headers)) return [403, 'SignatureDoesNotMatch', `signed header ${name} is missing`];
@@ -187,8 +212,8 @@ async function verify(req, body, rawPath, rawQuery) {
   const date = amzDateToDate(req.headers['x-amz-date']);
   if (!date) return [403, 'AccessDenied', 'missing or bad x-amz-date'];
   const signer = new SignatureV4({
-    credentials: { accessKeyId: accessKey, secretAccessKey: secretKey,
-                   ...(sessionToken ? { sessionToken } : {}) },
+    credentials: { accessKeyId: ak, secretAccessKey: keySecret,
+                   ...(keyToken ? { sessionToken: keyToken } : {}) },
     region,
     service,
     sha256: Sha256,
@@ -209,6 +234,7 @@ async function verify(req, body, rawPath, rawQuery) {
     return [403, 'SignatureDoesNotMatch',
             'The request signature we calculated does not match the signature you provided. Check your key and signing method.'];
   }
+  if (stsSecret && isTemporaryKey(ak)) stsKeys.set(ak, (stsKeys.get(ak) || 0) + 1);
   return null;
 }
 
@@ -216,6 +242,7 @@ function takeFault(req, query) {
   for (const f of faults) {
     if (f.count <= 0) continue;
     if (f.method && f.method !== req.method) continue;
+    if (f.path && !req.url.split('?')[0].includes(f.path)) continue;
     if (f.query && !(f.query in query)) continue;
     if (f.partNumber !== undefined && query.partNumber !== String(f.partNumber)) continue;
     f.count -= 1;
@@ -254,6 +281,7 @@ function admin(req, res, path, body) {
     return json(200, {});
   }
   if (path === '/__admin/oauth' && tokens) return json(200, tokens.stats);
+  if (path === '/__admin/sts') return json(200, { keys: Object.fromEntries(stsKeys), expired: stsRejected });
   return json(404, { error: 'unknown admin path' });
 }
 
@@ -367,6 +395,13 @@ const server = http.createServer((req, res) => {
         return sendError(res, fault.status, fault.code || 'InternalError', 'injected fault');
       }
       if (fault.mode === 'reset') return req.socket.destroy();
+      if (fault.mode === 'expire') {
+        const ak = /Credential=([^/]+)\//.exec(req.headers.authorization || '');
+        if (ak && isTemporaryKey(ak[1])) stsExpired.add(ak[1]);
+        stsRejected += 1;
+        entry.status = 400;
+        return sendError(res, 400, 'ExpiredToken', 'The provided token has expired.');
+      }
       if (fault.mode === 'stall') {
         return setTimeout(() => req.socket.destroy(), fault.ms || 5000);
       }

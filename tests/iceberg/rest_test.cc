@@ -13,6 +13,8 @@
 
 #include "common/file.h"
 #include "common/log.h"
+#include "fs/aws_auth.h"
+#include "fs/fs.h"
 #include "fs/http.h"
 #include "fs/node_server.h"
 #include "iceberg/test_catalog.h"
@@ -553,6 +555,113 @@ TEST_F(RestCatalogTest, VendedCredentialsToStorageProps) {
             before + 600000 + 900000);
   // The vended secret is registered with the scrubber.
   EXPECT_EQ(pe::log::Scrub("secret s3-secret-value"), "secret ***");
+}
+
+// Vended temporary credentials (the catalog mints a new key per vend; the S3 front accepts it
+// until it expires) as a storage-layer provider: the loaded ones first, fresh ones from
+// GET .../credentials once within min(5 min, half the lifetime) of the stated expiry, and after
+// the store answered ExpiredToken. The provider's clock is injected (as the catalog's).
+TEST_F(RestCatalogTest, VendedCredentialsAreRefreshedBeforeTheyExpire) {
+  auto s3dir = TempDir::Make("pe-iceberg-s3");
+  ASSERT_TRUE(s3dir.ok());
+  fs::testing::NodeServer s3;
+  ASSERT_TRUE(s3.Start("s3_server.mjs", {"--dir", s3dir->path(), "--access-key", "AKIDS3",
+                                         "--secret-key", "s3-secret-value", "--buckets", "lake",
+                                         "--sts-secret", "sts-master-secret"}))
+      << s3.error();
+  const std::string endpoint = "http://127.0.0.1:" + std::to_string(s3.port());
+  StartCatalog({"--s3-endpoint", endpoint, "--s3-bucket", "lake", "--s3-access-key", "AKIDS3",
+                "--s3-secret-key", "s3-secret-value", "--s3-sts-secret", "sts-master-secret",
+                "--vend-ttl-ms", "900000"});
+  CreateTable(catalog_, {"db"}, "t");
+  CatalogOptions opts = Options();
+  auto cat = Connect(opts);
+  ASSERT_TRUE(cat);
+  auto t = cat->LoadTable({"db"}, "t");
+  ASSERT_TRUE(t.ok()) << t.status().ToString();
+  const std::string loc = t->metadata.DataLocation();
+  const std::string vended = StorageProps(*t, loc, {}).at("accessKey");
+  ASSERT_EQ(vended.rfind("ASIA", 0), 0u) << vended;
+
+  auto provider = NewVendedCredentialsProvider([opts]() { return RestCatalog::Connect(opts); },
+                                               {"db"}, "t", *t, loc, {}, [this] { return now_; });
+  ASSERT_TRUE(provider);
+  const size_t loads = Entries(catalog_, "credentials").size();
+  auto a1 = provider->Get();
+  ASSERT_TRUE(a1.ok()) << a1.status().ToString();
+  EXPECT_EQ(a1->access_key, vended);  // the loaded ones, no request
+  EXPECT_EQ(Entries(catalog_, "credentials").size(), loads);
+
+  // They work: an upload through the storage layer with the provider (no keys in the props).
+  auto local = TempDir::Make("pe-vended-local");
+  ASSERT_TRUE(local.ok());
+  ASSERT_TRUE(WriteFileAtomic(local->path() + "/f", "payload").ok());
+  const fs::Props props = {{"endpoint", endpoint}, {"pathStyleAccess", "true"}};
+  fs::OpenOptions open;
+  open.s3_credentials = provider;
+  auto store = fs::OpenFileSystem(loc + "/", props, "", open);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  ASSERT_TRUE((*store)->Upload(local->path() + "/f", loc + "/one").ok());
+
+  // 9 of 15 minutes gone: 6 left, more than the 5-minute margin -- kept.
+  Advance(std::chrono::minutes(9));
+  auto a2 = provider->Get();
+  ASSERT_TRUE(a2.ok());
+  EXPECT_EQ(a2->access_key, vended);
+  EXPECT_EQ(Entries(catalog_, "credentials").size(), loads);
+  // 11 minutes: 4 left -- refreshed from GET .../credentials, a new key.
+  Advance(std::chrono::minutes(2));
+  auto a3 = provider->Get();
+  ASSERT_TRUE(a3.ok()) << a3.status().ToString();
+  EXPECT_NE(a3->access_key, vended);
+  EXPECT_EQ(a3->access_key.rfind("ASIA", 0), 0u);
+  EXPECT_EQ(Entries(catalog_, "credentials").size(), loads + 1);
+  EXPECT_EQ(provider->fetches(), 2);
+  // Invalidating a key that is no longer current changes nothing; the current one refetches.
+  provider->Invalidate(vended);
+  EXPECT_EQ(provider->Get()->access_key, a3->access_key);
+  provider->Invalidate(a3->access_key);
+  auto a4 = provider->Get();
+  ASSERT_TRUE(a4.ok());
+  EXPECT_NE(a4->access_key, a3->access_key);
+  EXPECT_EQ(provider->fetches(), 3);
+
+  // The store refuses the current key as expired before its stated expiry (revoked): the PUT is
+  // answered 400 ExpiredToken once, new credentials are fetched, the PUT sent again.
+  fs::HttpClient admin;
+  fs::HttpRequest fault;
+  fault.method = "POST";
+  fault.url = endpoint + "/__admin/faults";
+  fault.body = R"({"faults":[{"mode":"expire","method":"PUT"}]})";
+  ASSERT_TRUE(admin.Send(fault).ok());
+  ASSERT_TRUE((*store)->Upload(local->path() + "/f", loc + "/two").ok());
+  EXPECT_EQ(provider->fetches(), 4);
+  EXPECT_NE(provider->Get()->access_key, a4->access_key);
+  fs::HttpRequest stats;
+  stats.url = endpoint + "/__admin/sts";
+  auto st = admin.Send(stats);
+  ASSERT_TRUE(st.ok());
+  const Json sts = Json::parse(st->body);
+  EXPECT_EQ(sts["expired"], 1);
+  EXPECT_TRUE(sts["keys"].contains(vended)) << sts;
+  EXPECT_TRUE(sts["keys"].contains(provider->Get()->access_key)) << sts;
+  // The refused key stays refused (the double enforces the expiry it announced).
+  auto again = fs::OpenFileSystem(loc + "/", {{"endpoint", endpoint},
+                                              {"pathStyleAccess", "true"},
+                                              {"accessKey", a4->access_key},
+                                              {"secretKey", a4->secret_key},
+                                              {"sessionToken", a4->session_token}});
+  ASSERT_TRUE(again.ok());
+  Status refused = (*again)->Upload(local->path() + "/f", loc + "/three");
+  EXPECT_FALSE(refused.ok());
+  EXPECT_NE(refused.message().find("ExpiredToken"), std::string::npos) << refused.ToString();
+  EXPECT_EQ(refused.message().find(a4->session_token), std::string::npos);
+  EXPECT_TRUE(*(*store)->Exists(loc + "/two"));
+
+  // The user's own keys win: no provider.
+  EXPECT_FALSE(NewVendedCredentialsProvider([opts]() { return RestCatalog::Connect(opts); }, {"db"},
+                                            "t", *t, loc,
+                                            {{"accessKey", "MINE"}, {"secretKey", "MINE-S"}}));
 }
 
 TEST(StorageProps, LongestPrefixAndUserOverrides) {

@@ -321,8 +321,8 @@ TEST_F(IcebergE2E, OAuth2TokenRevokedMidRunIsFetchedAgain) {
     EXPECT_EQ(log[i + 3]["route"], log[i + 1]["route"]);
     EXPECT_EQ(log[i + 3]["status"], 200);
   }
-  // The start-up check, 4 subtasks, 2 commits.
-  EXPECT_EQ(configs, 1 + 4 + 2);
+  // The start-up check, the column check before the first subtask, 4 subtasks, 2 commits.
+  EXPECT_EQ(configs, 1 + 1 + 4 + 2);
   EXPECT_EQ(refused, configs);
   auto batches = Batches();
   ASSERT_EQ(batches.size(), 2u);
@@ -488,6 +488,56 @@ TEST_F(IcebergE2E, S3ModeWithVendedCredentialsOnly) {
   // icebird reads the table through the S3 front.
   ExpectRowsExactlyOnce(segs, {"--s3-endpoint", endpoint, "--access-key", kS3Key, "--secret-key",
                                kS3Secret, "--session-token", kS3Session});
+}
+
+// Credentials that expire mid-run. The catalog vends a new temporary key at each load and
+// credentials request (sts_tokens.mjs); the S3 front accepts each until its expiry. The front
+// expires the key in use early (revoked) at the first data-file PUT and at the first manifest
+// PUT: both are answered 400 ExpiredToken, both uploads renew the credentials from the catalog
+// (GET .../credentials) and go through; the run succeeds with the rows once.
+TEST_F(IcebergE2E, CredentialsThatExpireMidRunAreRefreshed) {
+  auto s3dir = TempDir::Make("pe-iceberg-s3");
+  ASSERT_TRUE(s3dir.ok());
+  pe::fs::testing::NodeServer s3;
+  ASSERT_TRUE(s3.Start("s3_server.mjs",
+                       {"--dir", s3dir->path(), "--access-key", kS3Key, "--secret-key", kS3Secret,
+                        "--buckets", "lake", "--sts-secret", "sts-master/secret"}))
+      << s3.error();
+  const std::string endpoint = "http://127.0.0.1:" + std::to_string(s3.port());
+  StartCatalog({"--s3-endpoint", endpoint, "--s3-bucket", "lake", "--s3-access-key", kS3Key,
+                "--s3-secret-key", kS3Secret, "--s3-sts-secret", "sts-master/secret"},
+               2);
+  const auto segs = Segments(4, 15);
+  env_->Write(segs);
+  Configure(4);
+  pe::fs::HttpClient admin;
+  auto call = [&](const std::string& method, const std::string& path, const std::string& body) {
+    pe::fs::HttpRequest req;
+    req.method = method;
+    req.url = endpoint + path;
+    req.body = body;
+    auto r = admin.Send(req);
+    EXPECT_TRUE(r.ok() && r->status == 200) << path;
+    return r.ok() ? json::parse(r->body, nullptr, false) : json();
+  };
+  call("POST", "/__admin/faults",
+       R"({"faults":[{"mode":"expire","method":"PUT","path":"/data/","count":1},
+                     {"mode":"expire","method":"PUT","path":"-m0.avro","count":1}]})");
+  auto r = env_->RunOnce({"--executors", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  ExpectNoSecret(r, kS3Secret);
+
+  const json sts = call("GET", "/__admin/sts", "");
+  EXPECT_EQ(sts["expired"], 2) << sts << call("GET", "/__admin/log", "").dump(1);
+  // One key per load (start-up check, 4 subtasks, the commit) and per refresh (2).
+  EXPECT_GE(sts["keys"].size(), 2u) << sts;
+  EXPECT_EQ(Log("credentials").size(), 2u);
+  auto batches = Batches();
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_EQ(batches[0], std::make_pair(int64_t(4), Rows(segs, 0, 4)));
+  EXPECT_EQ(CheckpointedSegments(env_->state()).size(), 4u);
+  ExpectRowsExactlyOnce(
+      segs, {"--s3-endpoint", endpoint, "--access-key", kS3Key, "--secret-key", kS3Secret});
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@
 #include "iceberg/test_catalog.h"
 #include "run/iceberg_env.h"
 #include "run/run_env.h"
+#include "state/state.h"
 
 namespace pe::run_testing {
 namespace {
@@ -137,8 +138,9 @@ TEST_F(IcebergRun, ConflictsFromAConcurrentWriterAreRetried) {
   ExpectRowsExactlyOnce(segs);
 }
 
-// A segment column the table does not have: the subtask fails naming table, column and type; no
-// snapshot; exit 1.
+// A segment column the table does not have: found before any subtask is created (the first
+// segment's metadata against the table's schema); one line naming table, column and type; no
+// task, no data file, no snapshot; exit 1.
 TEST_F(IcebergRun, ColumnMissingFromTheTableFailsNamingIt) {
   iceberg::testing::TestCatalog other;
   ASSERT_TRUE(other.Start());
@@ -156,7 +158,15 @@ TEST_F(IcebergRun, ColumnMissingFromTheTableFailsNamingIt) {
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("device"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("lake.events"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("STRING"), std::string::npos) << r.err;  // the Pinot type
   EXPECT_EQ(other.Table("lake", "events")["metadata"]["snapshots"].size(), 0u);
+  auto store = pe::state::OpenSqliteStore(env_.state());
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto tasks = (*store)->Tasks("DataExportTask");
+  ASSERT_TRUE(tasks.ok());
+  EXPECT_TRUE(tasks->empty()) << tasks->size() << " task(s) created";
+  const std::string data = other.dir() + "/warehouse/lake/events/data";
+  EXPECT_FALSE(std::filesystem::exists(data) && !std::filesystem::is_empty(data)) << data;
   EXPECT_EQ(other.Violations(), nlohmann::json::array());
 }
 
