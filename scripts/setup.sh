@@ -8,6 +8,7 @@ APT_PACKAGES=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev clang-format
   libthrift-dev libboost-dev libroaring-dev libsnappy-dev libzstd-dev liblz4-dev zlib1g-dev libarchive-dev
   libcli11-dev nlohmann-json3-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libspdlog-dev libcpp-httplib-dev libavro-dev
+  zookeeper libzookeeper-mt-dev
   libgtest-dev libgmock-dev libbenchmark-dev nodejs npm
 )
 missing=()

@@ -92,6 +92,11 @@ struct RunArgs {
   double grace_seconds = 30;  // SIGTERM/SIGINT: how long running subtasks may finish
   int max_attempts = 3;
   std::string log_level = "info";
+  // Cluster metadata (issue 10): segments from the Pinot cluster's ZooKeeper instead of a
+  // deep-store listing; tables (tableNameWithType) whose config is read from ZooKeeper too.
+  std::string zk;  // "host:port[,host:port...][/chroot]"
+  std::string cluster;
+  std::vector<std::string> tables;
 };
 int Run(const RunArgs& a);
 

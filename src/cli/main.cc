@@ -109,11 +109,15 @@ int Main(int argc, char** argv) {
                                  "Run the DataExportTask service (scheduler, generator, "
                                  "executors, REST API)");
   run->add_option("--table-config", ra.table_configs,
-                  "Pinot table config JSON file (repeatable: tables side by side)")
-      ->required();
+                  "Pinot table config JSON file (repeatable: tables side by side)");
   run->add_option("--deep-store", ra.deep_store,
-                  "Deep store: <deepStore>/<rawTableName>/<segment> (path or URI)")
-      ->required();
+                  "Deep store: <deepStore>/<rawTableName>/<segment> (path or URI)");
+  run->add_option("--zk", ra.zk,
+                  "Pinot's ZooKeeper (host:port[,host:port][/chroot]): segments from the "
+                  "cluster's metadata instead of a deep-store listing");
+  run->add_option("--cluster", ra.cluster, "Pinot's Helix cluster name (with --zk)");
+  run->add_option("--table", ra.tables,
+                  "tableNameWithType whose config is read from ZooKeeper (with --zk; repeatable)");
   run->add_option("--state", ra.state, "SQLite state file")->capture_default_str();
   run->add_flag("--once", ra.once,
                 "One generator cycle, execute it, print a summary; exit 0 if all completed");

@@ -7,6 +7,8 @@
 // a summary and exits 0 when every subtask ended COMPLETED, 1 otherwise. SIGTERM/SIGINT: stop
 // taking work, let running subtasks finish within --grace-period, then exit with state consistent
 // (cancelled subtasks go back to the queue).
+// With --zk/--cluster the segments come from the Pinot cluster's ZooKeeper metadata
+// (task/zk_source.h) and --table reads a table's config from its property store.
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -25,8 +27,11 @@
 #include "common/log.h"
 #include "server/server.h"
 #include "state/state.h"
+#include "state/zk.h"
 #include "task/config.h"
+#include "task/pinot_zk.h"
 #include "task/service.h"
+#include "task/zk_source.h"
 
 namespace pe::cli {
 namespace {
@@ -55,6 +60,25 @@ std::string HumanBytes(int64_t b) {
   else
     std::snprintf(buf, sizeof buf, "%lld B", (long long)b);
   return buf;
+}
+
+// The DataExportTask config of `table` from its table config record in the cluster's property
+// store (/<cluster>/PROPERTYSTORE/CONFIGS/TABLE/<table>), as Pinot's own tools write it.
+Result<task::ExportConfig> ConfigFromZk(state::ZkClient* zk, const std::string& cluster,
+                                        const std::string& table) {
+  const std::string path = task::TableConfigPath(cluster, table);
+  auto node = zk->Get(path);
+  if (!node.ok()) {
+    if (node.status().IsNotFound())
+      return Status::NotFound("no table config " + table + " in cluster " + cluster + " (" + path +
+                              ")");
+    return node.status();
+  }
+  PE_ASSIGN_OR_RETURN(task::ZNRecord r, task::ParseZNRecord(node->data));
+  PE_ASSIGN_OR_RETURN(std::string json, task::TableConfigJsonFromZk(r));
+  auto c = task::ParseExportConfig(json);
+  if (!c.ok()) return c.status().WithContext(path);
+  return c;
 }
 
 }  // namespace
@@ -89,8 +113,20 @@ int Run(const RunArgs& a) {
     return 2;
   }
   log::SetLevel(level);
-  if (a.table_configs.empty()) {
-    std::fprintf(stderr, "pinot-export: run needs --table-config FILE\n");
+  if (a.table_configs.empty() && a.tables.empty()) {
+    std::fprintf(stderr, "pinot-export: run needs --table-config FILE (or --zk with --table)\n");
+    return 2;
+  }
+  if (a.zk.empty() && a.deep_store.empty()) {
+    std::fprintf(stderr, "pinot-export: run needs --deep-store URI (or --zk and --cluster)\n");
+    return 2;
+  }
+  if (!a.zk.empty() && a.cluster.empty()) {
+    std::fprintf(stderr, "pinot-export: --zk needs --cluster NAME\n");
+    return 2;
+  }
+  if (a.zk.empty() && (!a.tables.empty() || !a.cluster.empty())) {
+    std::fprintf(stderr, "pinot-export: --table and --cluster need --zk\n");
     return 2;
   }
   // SIGTERM/SIGINT are taken by one thread (sigwait), so every other thread runs unaffected.
@@ -102,6 +138,19 @@ int Run(const RunArgs& a) {
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
   auto configs = LoadConfigs(a.table_configs);
   if (!configs.ok()) return Fail(configs.status());
+  std::unique_ptr<state::ZkClient> zk;
+  if (!a.zk.empty()) {
+    state::ZkOptions zo;
+    zo.hosts = a.zk;
+    auto c = state::ZkClient::Connect(zo);
+    if (!c.ok()) return Fail(c.status());
+    zk = std::move(c).value();
+    for (const auto& t : a.tables) {
+      auto c = ConfigFromZk(zk.get(), a.cluster, t);
+      if (!c.ok()) return Fail(c.status());
+      configs->push_back(std::move(c).value());
+    }
+  }
   std::string token;
   if (!a.auth_token_file.empty()) {
     auto t = ReadFileToString(a.auth_token_file);
@@ -135,6 +184,13 @@ int Run(const RunArgs& a) {
   so.max_attempts = a.max_attempts;
   so.grace_ms = int64_t(a.grace_seconds * 1000);
   so.scratch_dir = a.state + ".scratch";
+  if (zk) {
+    so.source_factory =
+        [&zk, &a](const task::ExportConfig&) -> Result<std::unique_ptr<task::SegmentSource>> {
+      return std::unique_ptr<task::SegmentSource>(
+          std::make_unique<task::ZkSegmentSource>(task::ZkSourceOptions{a.cluster, zk.get()}));
+    };
+  }
   so.on_subtask_end = [&](const state::Subtask& st, const state::Outcome& o) {
     std::lock_guard<std::mutex> l(out_mu);
     ++ended;
