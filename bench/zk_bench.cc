@@ -138,8 +138,9 @@ int main(int argc, char** argv) {
   }
   std::sort(get_ms.begin(), get_ms.end());
   std::sort(parse_ms.begin(), parse_ms.end());
-  std::printf("  of which: list + pipelined gets median %.0f ms; parsing the records median %.0f ms\n",
-              get_ms[get_ms.size() / 2], parse_ms[parse_ms.size() / 2]);
+  std::printf(
+      "  of which: list + pipelined gets median %.0f ms; parsing the records median %.0f ms\n",
+      get_ms[get_ms.size() / 2], parse_ms[parse_ms.size() / 2]);
   std::sort(ms.begin(), ms.end());
   std::printf(
       "ListSegments + PlanCycle over %d records (%lld kept, %lld selected): min %.0f ms, median "
