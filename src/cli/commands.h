@@ -97,6 +97,14 @@ struct RunArgs {
   std::string zk;  // "host:port[,host:port...][/chroot]"
   std::string cluster;
   std::vector<std::string> tables;
+  // Cluster mode: with --zk and no explicit --state the state lives in ZooKeeper, and the process
+  // takes the role given (all, generator, worker).
+  bool state_given = false;
+  std::string role = "all";
+  std::string advertise_url;  // the REST base URL followers forward to (default http://host:port)
+  std::string
+      scratch_dir;  // default: <state>.scratch, or (ZooKeeper state) $TMPDIR/pinot-export.<pid>
+  int zk_session_timeout_ms = 30000;
 };
 int Run(const RunArgs& a);
 

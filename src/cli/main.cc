@@ -118,7 +118,26 @@ int Main(int argc, char** argv) {
   run->add_option("--cluster", ra.cluster, "Pinot's Helix cluster name (with --zk)");
   run->add_option("--table", ra.tables,
                   "tableNameWithType whose config is read from ZooKeeper (with --zk; repeatable)");
-  run->add_option("--state", ra.state, "SQLite state file")->capture_default_str();
+  auto* run_state =
+      run->add_option("--state", ra.state,
+                      "SQLite state file (with --zk: state in ZooKeeper unless given)")
+          ->capture_default_str();
+  run->add_option("--role", ra.role,
+                  "Cluster mode (with --zk): all, generator (leader-elected scheduler and REST "
+                  "API) or worker (executors)")
+      ->check(CLI::IsMember({"all", "generator", "worker"}))
+      ->capture_default_str();
+  run->add_option("--advertise-url", ra.advertise_url,
+                  "REST base URL other generators forward mutating calls to (default "
+                  "http://<hostname>:<port>)");
+  run->add_option("--scratch-dir", ra.scratch_dir,
+                  "Directory for per-subtask scratch files (owned: emptied at start)");
+  run->add_option(
+         "--zk-session-timeout", ra.zk_session_timeout_ms,
+         "ZooKeeper session timeout in ms: how soon a dead worker's subtasks are re-queued "
+         "and a dead leader replaced")
+      ->check(CLI::Range(1000, 600000))
+      ->capture_default_str();
   run->add_flag("--once", ra.once,
                 "One generator cycle, execute it, print a summary; exit 0 if all completed");
   run->add_option("--port", ra.port, "Serve the REST API on this port (0: any free port)")
@@ -168,7 +187,10 @@ int Main(int argc, char** argv) {
     return Convert(ca);
   }
   if (*validate) return Validate(va);
-  if (*run) return Run(ra);
+  if (*run) {
+    ra.state_given = run_state->count() > 0;
+    return Run(ra);
+  }
   if (*orphans) {
     oa.state_given = orphans_state->count() > 0;
     return IcebergOrphans(oa);

@@ -28,6 +28,8 @@
 #include "server/server.h"
 #include "state/state.h"
 #include "state/zk.h"
+#include "state/zk_store.h"
+#include "task/cluster.h"
 #include "task/config.h"
 #include "task/pinot_zk.h"
 #include "task/service.h"
@@ -60,25 +62,6 @@ std::string HumanBytes(int64_t b) {
   else
     std::snprintf(buf, sizeof buf, "%lld B", (long long)b);
   return buf;
-}
-
-// The DataExportTask config of `table` from its table config record in the cluster's property
-// store (/<cluster>/PROPERTYSTORE/CONFIGS/TABLE/<table>), as Pinot's own tools write it.
-Result<task::ExportConfig> ConfigFromZk(state::ZkClient* zk, const std::string& cluster,
-                                        const std::string& table) {
-  const std::string path = task::TableConfigPath(cluster, table);
-  auto node = zk->Get(path);
-  if (!node.ok()) {
-    if (node.status().IsNotFound())
-      return Status::NotFound("no table config " + table + " in cluster " + cluster + " (" + path +
-                              ")");
-    return node.status();
-  }
-  PE_ASSIGN_OR_RETURN(task::ZNRecord r, task::ParseZNRecord(node->data));
-  PE_ASSIGN_OR_RETURN(std::string json, task::TableConfigJsonFromZk(r));
-  auto c = task::ParseExportConfig(json);
-  if (!c.ok()) return c.status().WithContext(path);
-  return c;
 }
 
 }  // namespace
@@ -129,6 +112,23 @@ int Run(const RunArgs& a) {
     std::fprintf(stderr, "pinot-export: --table and --cluster need --zk\n");
     return 2;
   }
+  const auto role = task::ParseRole(a.role);
+  if (!role) {
+    std::fprintf(stderr, "pinot-export: --role must be all, generator or worker\n");
+    return 2;
+  }
+  // Cluster mode: the state lives in the cluster's ZooKeeper (unless --state names a file).
+  const bool zk_state = !a.zk.empty() && !a.state_given;
+  if (*role != task::Role::kAll && !zk_state) {
+    std::fprintf(stderr,
+                 "pinot-export: --role %s needs the state in ZooKeeper (--zk without --state)\n",
+                 a.role.c_str());
+    return 2;
+  }
+  if (a.once && *role != task::Role::kAll) {
+    std::fprintf(stderr, "pinot-export: --once runs every role itself (no --role)\n");
+    return 2;
+  }
   // SIGTERM/SIGINT are taken by one thread (sigwait), so every other thread runs unaffected.
   // Blocked first: a signal that arrives while the state opens is handled, not fatal.
   sigset_t sigs;
@@ -138,15 +138,18 @@ int Run(const RunArgs& a) {
   pthread_sigmask(SIG_BLOCK, &sigs, nullptr);
   auto configs = LoadConfigs(a.table_configs);
   if (!configs.ok()) return Fail(configs.status());
-  std::unique_ptr<state::ZkClient> zk;
+  std::unique_ptr<state::ZkSession> zk;
   if (!a.zk.empty()) {
     state::ZkOptions zo;
     zo.hosts = a.zk;
-    auto c = state::ZkClient::Connect(zo);
+    zo.session_timeout_ms = a.zk_session_timeout_ms;
+    auto c = state::ZkSession::Connect(zo);
     if (!c.ok()) return Fail(c.status());
     zk = std::move(c).value();
+    auto client = zk->Client();
+    if (!client.ok()) return Fail(client.status());
     for (const auto& t : a.tables) {
-      auto c = ConfigFromZk(zk.get(), a.cluster, t);
+      auto c = task::ExportConfigFromZk(client->get(), a.cluster, t);
       if (!c.ok()) return Fail(c.status());
       configs->push_back(std::move(c).value());
     }
@@ -163,17 +166,37 @@ int Run(const RunArgs& a) {
   }
 
   // One process per state file: a second `run` on the same state would re-queue the first one's
-  // running subtasks and remove its scratch files.
-  const std::string lock_path = a.state + ".lock";
-  int lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (lock_fd < 0) return Fail(Status::IOError("cannot open lock file " + lock_path));
-  if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
-    ::close(lock_fd);
-    return Fail(Status::Conflict(
-        "state " + a.state + " is in use by another pinot-export run (lock " + lock_path + ")"));
+  // running subtasks and remove its scratch files. (The ZooKeeper state has no such limit: every
+  // process claims through ZooKeeper.)
+  int lock_fd = -1;
+  std::unique_ptr<state::StateStore> sqlite;
+  std::unique_ptr<state::ZkStateStore> zk_store;
+  state::StateStore* store = nullptr;
+  if (zk_state) {
+    state::ZkStoreOptions zso;
+    zso.cluster = a.cluster;
+    for (const auto& c : *configs) zso.tables.push_back(c.table);
+    zso.session = zk.get();
+    zso.max_attempts = a.max_attempts;
+    zso.retry_timeout_ms = 2 * int64_t(a.zk_session_timeout_ms);
+    auto s = state::ZkStateStore::Open(zso);
+    if (!s.ok()) return Fail(s.status());
+    zk_store = std::move(s).value();
+    store = zk_store.get();
+  } else {
+    const std::string lock_path = a.state + ".lock";
+    lock_fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (lock_fd < 0) return Fail(Status::IOError("cannot open lock file " + lock_path));
+    if (::flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(lock_fd);
+      return Fail(Status::Conflict(
+          "state " + a.state + " is in use by another pinot-export run (lock " + lock_path + ")"));
+    }
+    auto s = state::OpenSqliteStore(a.state);
+    if (!s.ok()) return Fail(s.status());
+    sqlite = std::move(s).value();
+    store = sqlite.get();
   }
-  auto store = state::OpenSqliteStore(a.state);
-  if (!store.ok()) return Fail(store.status());
 
   const bool tty = ::isatty(STDOUT_FILENO);
   std::mutex out_mu;
@@ -183,13 +206,38 @@ int Run(const RunArgs& a) {
   so.executors = a.executors;
   so.max_attempts = a.max_attempts;
   so.grace_ms = int64_t(a.grace_seconds * 1000);
-  so.scratch_dir = a.state + ".scratch";
+  so.scratch_dir = a.scratch_dir;
+  if (so.scratch_dir.empty()) {
+    if (zk_state) {
+      const char* tmp = std::getenv("TMPDIR");
+      so.scratch_dir =
+          std::string(tmp && *tmp ? tmp : "/tmp") + "/pinot-export." + std::to_string(::getpid());
+    } else {
+      so.scratch_dir = a.state + ".scratch";
+    }
+  }
   if (zk) {
     so.source_factory =
         [&zk, &a](const task::ExportConfig&) -> Result<std::unique_ptr<task::SegmentSource>> {
+      task::ZkSourceOptions zo;
+      zo.cluster = a.cluster;
+      zo.session = zk.get();
       return std::unique_ptr<task::SegmentSource>(
-          std::make_unique<task::ZkSegmentSource>(task::ZkSourceOptions{a.cluster, zk.get()}));
+          std::make_unique<task::ZkSegmentSource>(std::move(zo)));
     };
+  }
+  // Cluster roles: a generator runs the (leader-gated) scheduler and no executors, a worker only
+  // executors. The leader re-queues dead workers' subtasks (their claims vanish with their
+  // session), checking every second.
+  std::atomic<task::ClusterMember*> member{nullptr};
+  if (zk_state && !a.once) {
+    so.run_executors = *role != task::Role::kGenerator;
+    so.run_scheduler = *role != task::Role::kWorker;
+    so.leads = [&member] {
+      task::ClusterMember* m = member.load();
+      return m != nullptr && m->leads();
+    };
+    if (*role != task::Role::kWorker) so.requeue_interval_ms = 1000;
   }
   so.on_subtask_end = [&](const state::Subtask& st, const state::Outcome& o) {
     std::lock_guard<std::mutex> l(out_mu);
@@ -209,7 +257,8 @@ int Run(const RunArgs& a) {
     }
     std::fflush(stdout);
   };
-  auto svc = task::Service::Create(std::move(configs).value(), store->get(), so);
+  std::vector<std::string> zk_tables = a.tables;
+  auto svc = task::Service::Create(std::move(configs).value(), store, so);
   if (!svc.ok()) return Fail(svc.status());
   task::Service& service = **svc;
   Status s = service.Start();
@@ -221,6 +270,18 @@ int Run(const RunArgs& a) {
     ro.bind = a.bind;
     ro.port = a.port;
     ro.auth_token = token;
+    if (zk_state && !a.once) {
+      ro.task_api = *role != task::Role::kWorker;
+      ro.leader_url = [&member]() -> Result<std::string> {
+        task::ClusterMember* m = member.load();
+        if (m == nullptr) return Status::NotFound("not in the election yet");
+        return m->LeaderUrl();
+      };
+      ro.health = [&member]() -> std::string {
+        task::ClusterMember* m = member.load();
+        return m ? m->HealthJson() : std::string();
+      };
+    }
     auto r = server::Server::Start(&service, ro);
     if (!r.ok()) {
       service.Shutdown();
@@ -228,6 +289,33 @@ int Run(const RunArgs& a) {
     }
     rest = std::move(r).value();
     log::Info("REST API on http://" + a.bind + ":" + std::to_string(rest->port()));
+  }
+  std::unique_ptr<task::ClusterMember> cluster;
+  if (zk_state && !a.once) {
+    task::ClusterOptions co;
+    co.cluster = a.cluster;
+    co.role = *role;
+    co.advertise_url = a.advertise_url;
+    if (co.advertise_url.empty()) {
+      char host[256] = {0};
+      if (::gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "localhost");
+      co.advertise_url = std::string("http://") + (a.bind == "127.0.0.1" ? "127.0.0.1" : host) +
+                         ":" + std::to_string(rest ? rest->port() : 0);
+    }
+    co.watched_tables = zk_tables;
+    co.session = zk.get();
+    co.store = zk_store.get();
+    co.service = &service;
+    auto m = task::ClusterMember::Start(co);
+    if (!m.ok()) {
+      if (rest) rest->Stop();
+      service.Shutdown();
+      return Fail(m.status());
+    }
+    cluster = std::move(m).value();
+    member = cluster.get();
+    log::Info(std::string("cluster ") + a.cluster + ": role " + a.role + ", " +
+              (cluster->leads() ? "leader" : "not the leader"));
   }
 
   std::atomic<bool> signalled{false}, finished{false};
@@ -320,6 +408,8 @@ int Run(const RunArgs& a) {
   sig_thread.join();
   if (rest) rest->Stop();
   service.Shutdown();
+  member = nullptr;
+  cluster.reset();  // resigns: a follower takes over at once
   if (a.once) {
     for (const auto& table : service.Tables()) {
       auto st = service.GetStatus(table);
@@ -334,7 +424,11 @@ int Run(const RunArgs& a) {
         signalled ? " (interrupted)" : "");
     if (failed > 0 || signalled) rc = 1;
   }
-  ::close(lock_fd);
+  if (lock_fd >= 0) ::close(lock_fd);
+  if (zk_state && a.scratch_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(so.scratch_dir, ec);
+  }
   return rc;
 }
 

@@ -29,6 +29,8 @@ using nlohmann::ordered_json;
 
 // Pinot masks secret config values with this text (task/config.h ResolvedJson does the same).
 constexpr const char* kMasked = "*****";
+// Marks a request a follower forwarded to the leader (ServerOptions::leader_url).
+constexpr const char* kForwardedHeader = "X-Pinot-Export-Forwarded";
 
 // JSON text of `j`; bytes that are not UTF-8 (a segment name, a path typed by a client) become
 // U+FFFD instead of throwing.
@@ -528,9 +530,9 @@ struct Server::Impl {
     };
     using Req = const httplib::Request&;
     using Res = httplib::Response&;
-    add("GET", {"health"},
-        [](Req, Res res, const Params&) { SendJson(res, 200, R"({"status":"OK"})"); });
+    add("GET", {"health"}, [this](Req, Res res, const Params&) { Health(res); });
     add("GET", {"metrics"}, [this](Req, Res res, const Params&) { Metrics(res); });
+    if (!options.task_api) return;  // a worker
     add("POST", {"tasks", "schedule"},
         [this](Req req, Res res, const Params&) { Schedule(req, res); });
     add("GET", {"tasks", "tasktypes"}, [](Req, Res res, const Params&) {
@@ -563,11 +565,62 @@ struct Server::Impl {
         [this](Req, Res res, const Params& p) { TableStatus(res, p); });
   }
 
+  void Health(httplib::Response& res) {
+    json out = json::object();
+    out["status"] = "OK";
+    if (options.health) {
+      const std::string extra = options.health();
+      if (!extra.empty()) {
+        json e = json::parse(extra, nullptr, /*allow_exceptions=*/false);
+        if (e.is_object())
+          for (auto it = e.begin(); it != e.end(); ++it) out[it.key()] = it.value();
+      }
+    }
+    SendJson(res, 200, Dump(out));
+  }
+
+  // Cluster mode: a mutating call on a follower is answered by the leader (see ServerOptions).
+  // Returns true when the request was forwarded (res holds the leader's answer or the error).
+  bool Forward(const httplib::Request& req, httplib::Response& res) {
+    if (!options.leader_url || (req.method != "POST" && req.method != "PUT")) return false;
+    if (req.has_header(kForwardedHeader)) return false;  // sent by a follower: act
+    auto url = options.leader_url();
+    if (!url.ok()) {
+      SendError(res, 503,
+                "no leader to act on " + req.method + " " + req.path + ": " +
+                    log::Scrub(url.status().message()));
+      return true;
+    }
+    if (url->empty()) return false;  // this process leads
+    httplib::Client cli(*url);
+    cli.set_connection_timeout(5, 0);
+    cli.set_read_timeout(300, 0);
+    httplib::Headers headers = {{kForwardedHeader, "1"}};
+    if (req.has_header("Authorization"))
+      headers.emplace("Authorization", req.get_header_value("Authorization"));
+    const std::string target = req.target.empty() ? req.path : req.target;
+    auto r = req.method == "POST" ? cli.Post(target.c_str(), headers, "", "application/json")
+                                  : cli.Put(target.c_str(), headers, "", "application/json");
+    if (!r) {
+      SendError(res, 502,
+                "the leader " + *url + " did not answer " + req.method + " " + req.path + " (" +
+                    httplib::to_string(r.error()) + ")");
+      return true;
+    }
+    res.status = r->status;
+    res.set_content(r->body, r->has_header("Content-Type")
+                                 ? r->get_header_value("Content-Type").c_str()
+                                 : "application/json");
+    res.set_header("X-Pinot-Export-Leader", *url);
+    return true;
+  }
+
   // Every request lands here (one catch-all per method): the first route whose pattern and method
   // match runs; a path served under another method is 405, anything else 404.
   void Dispatch(const httplib::Request& req, httplib::Response& res) {
     const std::vector<std::string> segs = SplitPath(req.path);
     const std::string method = req.method == "HEAD" ? "GET" : req.method;
+    if (options.task_api && Forward(req, res)) return;
     Params params;
     bool other_method = false;
     for (const Route& r : routes) {

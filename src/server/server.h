@@ -26,6 +26,7 @@
 // Every request is logged (pe::log::Info): method, path without the query, status.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -40,6 +41,18 @@ struct ServerOptions {
   // Non-empty: POST/PUT/DELETE require "Authorization: Bearer <auth_token>" (401 otherwise);
   // GETs stay open, as Pinot's read endpoints do under its default access control.
   std::string auth_token;
+
+  // Cluster mode (run --role). A worker serves only GET /health and GET /metrics (task_api =
+  // false; every other URL is 404). On a generator, `leader_url` says who acts on mutating calls:
+  // "" for this process, otherwise the leader's base URL ("http://host:port"), to which POST and
+  // PUT requests are forwarded once (method, path, query and Authorization header; marked with
+  // the header X-Pinot-Export-Forwarded so they are never forwarded again) and whose answer is
+  // returned as it is; 502 when the leader does not answer, 503 when no leader is known.
+  bool task_api = true;
+  std::function<Result<std::string>()> leader_url;
+  // Extra members of GET /health's JSON object (role, leadership, ZooKeeper session), as the
+  // text of a JSON object; "" or unset = none.
+  std::function<std::string()> health;
 };
 
 // An HTTP server over one task::Service, answering on its own threads (cpp-httplib's pool) from

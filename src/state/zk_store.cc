@@ -486,8 +486,6 @@ class ZkStore final : public ZkStateStore {
         PE_ASSIGN_OR_RETURN(auto zk, Client());
         PE_ASSIGN_OR_RETURN(auto inflight, ChildrenOrEmpty(zk.get(), p.inflight));
         if (inflight.empty()) return Status::OK();
-        PE_ASSIGN_OR_RETURN(auto claims, ChildrenOrEmpty(zk.get(), p.claims));
-        std::set<std::string> claimed(claims.begin(), claims.end());
         std::vector<std::string> paths;
         for (const auto& seg : inflight) paths.push_back(Join(p.inflight, seg));
         auto marks = zk->GetMany(paths);
@@ -506,10 +504,15 @@ class ZkStore final : public ZkStateStore {
           PE_ASSIGN_OR_RETURN(Subtask st, SubtaskFromDoc(sub_path, sn->data));
           if (st.state != SubtaskState::kRunning) continue;
           const bool mine = !worker.empty() && st.worker == worker;
-          if (claimed.count(sub) && !mine) continue;  // its worker is alive
+          // The claim is looked at after the subtask was read: a claim and the RUNNING state it
+          // goes with are written by one Multi, so a RUNNING subtask (at this version) without its
+          // claim now has a dead worker; a newer claim changes the version the Multi below checks.
+          auto claim = zk->Exists(Join(p.claims, sub));
+          if (!claim.ok()) return claim.status();
+          if (*claim && !mine) continue;  // its worker is alive
           PE_ASSIGN_OR_RETURN(Task tk, GetTaskAt(zk.get(), Join(p.tasks, st.task)));
           std::vector<ZkOp> ops;
-          if (claimed.count(sub)) ops.push_back(ZkOp::Delete(Join(p.claims, sub), -1));
+          if (*claim) ops.push_back(ZkOp::Delete(Join(p.claims, sub), -1));
           if (!mine && st.attempts >= o_.max_attempts) {
             st.state = SubtaskState::kTaskError;
             st.error = "its worker " + st.worker + " died in each of " +

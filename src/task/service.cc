@@ -90,7 +90,11 @@ std::string DefaultWorkerId() {
 constexpr int64_t kTaskExpiryMs = 24 * 3600 * 1000;
 
 struct TableRuntime {
-  ExportConfig config;
+  // The config in force. UpdateConfig swaps it; earlier versions are kept until the service ends,
+  // so a reference held by a running cycle or subtask (or returned by Config()) stays valid.
+  std::vector<std::unique_ptr<ExportConfig>> versions;  // guarded by cycle_mu
+  std::atomic<const ExportConfig*> config{nullptr};
+  const ExportConfig& cfg() const { return *config.load(); }
   std::unique_ptr<SegmentSource> source;
   std::mutex cycle_mu;  // one cycle of a table at a time
   // Iceberg: a segment's columns were checked against the table's schema before the first
@@ -121,7 +125,8 @@ struct Service::Impl {
   int running = 0;
   std::atomic<bool> cancel{false};
   std::vector<std::thread> threads;
-  size_t next_table = 0;  // round-robin start for claims
+  size_t next_table = 0;      // round-robin start for claims
+  uint64_t config_epoch = 0;  // UpdateConfig count (guarded by mu)
   // PUT /tasks/DataExportTask/stop: new tasks are created stopped until resumed (Helix's stopped
   // queue). Survives restarts through the state: the queue is stopped when its newest task is.
   std::atomic<bool> queue_stopped{false};
@@ -181,7 +186,7 @@ struct Service::Impl {
     eo.clock = opts.clock;
     eo.cancel = &cancel;
     const int64_t t0 = opts.clock();
-    SubtaskResult r = RunSubtask(st, t->config, eo);
+    SubtaskResult r = RunSubtask(st, t->cfg(), eo);
     if (r.cancelled) {
       log::Info(st.name + " (" + st.segment + "): cancelled, back to the queue");
       return;  // stays RUNNING for this worker; Shutdown() re-queues it
@@ -210,7 +215,7 @@ struct Service::Impl {
         ++t->failed;
         if (r.vanished) ++t->vanished;
         t->last_error = st.segment + ": " + r.outcome.error;
-        if (t->config.target == "iceberg-rest") t->deferred.insert(st.segment);
+        if (t->cfg().target == "iceberg-rest") t->deferred.insert(st.segment);
       }
     }
     if (r.outcome.state == state::SubtaskState::kCompleted && !r.outcome.data_file.empty()) {
@@ -242,8 +247,8 @@ struct Service::Impl {
       std::optional<int64_t> next;
       std::vector<std::string> due;
       for (const auto& [name, t] : tables) {
-        if (!t->config.schedule) continue;
-        auto at = t->config.schedule->NextAfter(now);
+        if (!t->cfg().schedule) continue;
+        auto at = t->cfg().schedule->NextAfter(now);
         if (!at) continue;
         if (!next || *at < *next) {
           next = *at;
@@ -255,21 +260,41 @@ struct Service::Impl {
       {
         std::unique_lock<std::mutex> l(mu);
         if (stopping) return;
+        // A config change (UpdateConfig) may change the schedules: start over.
+        const uint64_t epoch = config_epoch;
         if (!next) {
-          work_cv.wait(l, [&] { return stopping; });
-          return;
+          work_cv.wait(l, [&] { return stopping || config_epoch != epoch; });
+          if (stopping) return;
+          continue;
         }
         // Wait on the wall clock in steps (the injected clock decides when it is due).
-        while (!stopping && opts.clock() < *next) {
+        while (!stopping && config_epoch == epoch && opts.clock() < *next) {
           int64_t left = *next - opts.clock();
           work_cv.wait_for(l, std::chrono::milliseconds(std::clamp<int64_t>(left, 1, 1000)));
         }
         if (stopping) return;
+        if (config_epoch != epoch) continue;
       }
+      if (opts.leads && !opts.leads()) continue;  // a follower: the leader generates
       for (const std::string& name : due) {
         auto r = Run(name);
         if (!r.ok()) log::Error(name + ": scheduled cycle failed: " + r.status().ToString());
       }
+    }
+  }
+
+  // Cluster mode: the leader returns dead workers' subtasks to the queue (see ServiceOptions).
+  void RequeueLoop() {
+    std::unique_lock<std::mutex> l(mu);
+    while (!stopping) {
+      work_cv.wait_for(l, std::chrono::milliseconds(opts.requeue_interval_ms));
+      if (stopping) return;
+      if (opts.leads && !opts.leads()) continue;
+      l.unlock();
+      auto r = state->RequeueRunning("");
+      if (!r.ok()) log::Error("re-queueing subtasks of dead workers: " + r.status().ToString());
+      l.lock();
+      if (r.ok() && *r > 0) work_cv.notify_all();
     }
   }
 
@@ -316,7 +341,7 @@ struct Service::Impl {
   }
 
   Status Cycle(TableRuntime* t, CycleReport* rep, bool create_tasks, bool fresh) {
-    const ExportConfig& c = t->config;
+    const ExportConfig& c = t->cfg();
     const bool iceberg = c.target == "iceberg-rest";
     PE_ASSIGN_OR_RETURN(auto segments, t->source->ListSegments(c.source_table));
     CycleInput in;
@@ -462,6 +487,38 @@ struct Service::Impl {
   }
 };
 
+namespace {
+
+// Checks one table's config before it is served (the output filesystem opens; the Iceberg
+// catalog answers and the table is usable) and makes its segment source.
+Result<std::unique_ptr<SegmentSource>> PrepareTable(const ExportConfig& c, state::StateStore* st,
+                                                    const ServiceOptions& opts) {
+  const std::string& table = c.table;
+  for (const auto& [k, v] : c.keys)
+    if (IsSecretKey(k)) log::AddSecret(v);
+  fs::Props props(c.output_fs_props.begin(), c.output_fs_props.end());
+  if (c.target == "iceberg-rest") {
+    // The catalog answers, the table exists, is unpartitioned and writes Parquet: checked now,
+    // before anything runs.
+    PE_ASSIGN_OR_RETURN(auto catalog, ConnectCatalog(c));
+    auto t = LoadAndCheckTable(catalog.get(), c);
+    if (!t.ok()) return t.status().WithContext(table);
+  } else {
+    // Configuration problems of the output store (scheme, class, credentials) fail now.
+    auto out = fs::OpenFileSystem(c.output_dir_uri, props, c.output_fs_class);
+    if (!out.ok()) return out.status().WithContext(table + ": outputDirURI");
+  }
+  if (opts.source_factory) return opts.source_factory(c);
+  DeepStoreOptions d;
+  d.uri = opts.deep_store;
+  d.props = props;
+  d.cache = st;
+  d.scratch_parent = opts.scratch_dir;
+  return std::unique_ptr<SegmentSource>(std::make_unique<DeepStoreSource>(std::move(d)));
+}
+
+}  // namespace
+
 Service::Service(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Service::~Service() { Shutdown(); }
 
@@ -480,38 +537,35 @@ Result<std::unique_ptr<Service>> Service::Create(std::vector<ExportConfig> confi
     const std::string table = c.table;
     if (impl->tables.count(table))
       return Status::InvalidArgument("table " + table + " is configured twice");
-    for (const auto& [k, v] : c.keys)
-      if (IsSecretKey(k)) log::AddSecret(v);
-    fs::Props props(c.output_fs_props.begin(), c.output_fs_props.end());
-    if (c.target == "iceberg-rest") {
-      // The catalog answers, the table exists, is unpartitioned and writes Parquet: checked now,
-      // before anything runs.
-      PE_ASSIGN_OR_RETURN(auto catalog, ConnectCatalog(c));
-      auto t = LoadAndCheckTable(catalog.get(), c);
-      if (!t.ok()) return t.status().WithContext(table);
-    } else {
-      // Configuration problems of the output store (scheme, class, credentials) fail now.
-      auto out = fs::OpenFileSystem(c.output_dir_uri, props, c.output_fs_class);
-      if (!out.ok()) return out.status().WithContext(table + ": outputDirURI");
-    }
     auto t = std::make_unique<TableRuntime>();
-    if (opts.source_factory) {
-      PE_ASSIGN_OR_RETURN(t->source, opts.source_factory(c));
-    } else {
-      DeepStoreOptions d;
-      d.uri = opts.deep_store;
-      d.props = props;
-      d.cache = st;
-      d.scratch_parent = opts.scratch_dir;
-      t->source = std::make_unique<DeepStoreSource>(std::move(d));
-    }
-    t->config = std::move(c);
+    PE_ASSIGN_OR_RETURN(t->source, PrepareTable(c, st, opts));
+    t->versions.push_back(std::make_unique<ExportConfig>(std::move(c)));
+    t->config = t->versions.back().get();
     impl->tables[table] = std::move(t);
   }
   PE_ASSIGN_OR_RETURN(auto tasks, st->Tasks(kTaskType));
   if (!tasks.empty()) impl->queue_stopped = tasks.back().stopped;
   impl->opts = std::move(opts);
   return std::unique_ptr<Service>(new Service(std::move(impl)));
+}
+
+Status Service::UpdateConfig(ExportConfig config) {
+  Impl& m = *impl_;
+  TableRuntime* t = m.Find(config.table);
+  if (!t) return Status::NotFound("table " + config.table + " is not served by this pinot-export");
+  PE_ASSIGN_OR_RETURN(auto source, PrepareTable(config, m.state, m.opts));
+  std::lock_guard<std::mutex> cycle(t->cycle_mu);
+  t->source = std::move(source);
+  t->versions.push_back(std::make_unique<ExportConfig>(std::move(config)));
+  t->config = t->versions.back().get();
+  t->mapping_checked = false;
+  {
+    std::lock_guard<std::mutex> l(m.mu);
+    ++m.config_epoch;
+    m.work_cv.notify_all();  // the scheduler recomputes its next fire time
+  }
+  log::Info(t->cfg().table + ": config updated");
+  return Status::OK();
 }
 
 std::vector<std::string> Service::Tables() const {
@@ -522,7 +576,7 @@ std::vector<std::string> Service::Tables() const {
 
 const ExportConfig* Service::Config(const std::string& table) const {
   auto it = impl_->tables.find(table);
-  return it == impl_->tables.end() ? nullptr : &it->second->config;
+  return it == impl_->tables.end() ? nullptr : &it->second->cfg();
 }
 
 state::StateStore& Service::state() const { return *impl_->state; }
@@ -557,8 +611,10 @@ Status Service::Start() {
   if (requeued > 0)
     log::Warn("re-queued " + std::to_string(requeued) + " subtask(s) left RUNNING by a dead run");
   m.started = true;
-  for (int i = 0; i < m.opts.executors; ++i) m.threads.emplace_back([&m] { m.ExecutorLoop(); });
-  m.threads.emplace_back([&m] { m.SchedulerLoop(); });
+  if (m.opts.run_executors)
+    for (int i = 0; i < m.opts.executors; ++i) m.threads.emplace_back([&m] { m.ExecutorLoop(); });
+  if (m.opts.run_scheduler) m.threads.emplace_back([&m] { m.SchedulerLoop(); });
+  if (m.opts.requeue_interval_ms > 0) m.threads.emplace_back([&m] { m.RequeueLoop(); });
   return Status::OK();
 }
 

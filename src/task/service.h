@@ -48,6 +48,16 @@ struct ServiceOptions {
   std::function<Result<std::unique_ptr<SegmentSource>>(const ExportConfig&)> source_factory;
   // Called for every subtask that ends (progress lines of `run`).
   std::function<void(const state::Subtask&, const state::Outcome&)> on_subtask_end;
+
+  // Cluster mode (run --role). A generator runs no executors (run_executors = false); a worker
+  // runs no scheduler (run_scheduler = false). With `leads` set, scheduled cycles run only while
+  // it returns true (the elected leader; ScheduleNow is not gated: the REST layer forwards it to
+  // the leader), and every requeue_interval_ms (> 0) the leader returns to the queue the RUNNING
+  // subtasks whose worker is gone (StateStore::RequeueRunning("")).
+  bool run_executors = true;
+  bool run_scheduler = true;
+  std::function<bool()> leads;
+  int64_t requeue_interval_ms = 0;
 };
 
 // Helix TaskState names (org.apache.helix.task.TaskState) as Pinot's task API returns them,
@@ -113,6 +123,12 @@ class Service {
   ~Service();
   Service(const Service&) = delete;
   Service& operator=(const Service&) = delete;
+
+  // Replaces the config of a served table (cluster mode: the table config changed in Pinot's
+  // property store), checked as Create checks it; a config that fails the checks is refused and
+  // the old one stays. Running subtasks finish under the config they started with; the next cycle
+  // and the next subtask use the new one. kNotFound for a table not served.
+  Status UpdateConfig(ExportConfig config);
 
   // Tables served (names with type), sorted.
   std::vector<std::string> Tables() const;

@@ -22,8 +22,12 @@ Result<std::optional<ZNRecord>> ReadRecord(state::ZkClient* zk, const std::strin
 
 Result<std::vector<SegmentRecord>> ZkSegmentSource::ListSegments(
     const std::string& table_with_type) {
-  state::ZkClient* zk = opts_.zk;
-  if (zk == nullptr) return Status::InvalidArgument("ZooKeeper segment source without a client");
+  std::shared_ptr<state::ZkClient> live;
+  if (opts_.session) {
+    PE_ASSIGN_OR_RETURN(live, opts_.session->Client());
+  }
+  state::ZkClient* zk = live ? live.get() : opts_.zk;
+  if (!zk) return Status::InvalidArgument("ZooKeeper segment source without a client");
   counts_ = ExportFilterCounts();
   records_ = 0;
   const std::string folder = SegmentsPath(opts_.cluster, table_with_type);

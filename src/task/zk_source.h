@@ -23,6 +23,7 @@
 #include <string>
 
 #include "state/zk.h"
+#include "state/zk_store.h"
 #include "task/generator.h"
 #include "task/pinot_zk.h"
 
@@ -31,6 +32,8 @@ namespace pe::task {
 struct ZkSourceOptions {
   std::string cluster;            // Pinot's Helix cluster name (the first path level)
   state::ZkClient* zk = nullptr;  // not owned; must outlive the source
+  // Or (cluster mode) the session holder, whose live session is used for each listing.
+  state::ZkSession* session = nullptr;
 };
 
 class ZkSegmentSource : public SegmentSource {
