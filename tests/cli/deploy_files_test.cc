@@ -23,13 +23,6 @@ namespace fs = std::filesystem;
 using pe::testing::RunCli;
 using pe::testing::SourceDir;
 
-// Flags of cluster mode that the deploy files already use but `run` does not have yet. The lead
-// removes each one here when it lands (the test below fails as soon as --help lists a flag that is
-// still in this list, so the list cannot go stale).
-const std::set<std::string> kPlannedFlags = {
-    "--role",  // generator|worker|all (issue 10, cluster mode)
-};
-
 // One pinot-export command line found in a deploy file.
 struct CommandLine {
   std::string where;  // file:line
@@ -210,17 +203,9 @@ void ExpectKnownFlags(const std::vector<CommandLine>& cmds, const std::set<std::
     for (const auto& w : c.tokens) {
       std::string f = FlagOf(w);
       if (f.empty()) continue;
-      EXPECT_TRUE(known.count(f) || kPlannedFlags.count(f))
+      EXPECT_TRUE(known.count(f))
           << c.where << ": " << f << " is not a flag of `pinot-export run` (see run --help)";
     }
-  }
-}
-
-TEST(DeployFiles, PlannedFlagsAreNotYetInHelp) {
-  auto help = RunHelpFlags();
-  ASSERT_TRUE(help.count("--zk") && help.count("--port")) << "could not parse run --help";
-  for (const auto& f : kPlannedFlags) {
-    EXPECT_FALSE(help.count(f)) << f << " is in `run --help` now: remove it from kPlannedFlags";
   }
 }
 
