@@ -105,6 +105,9 @@ struct RunArgs {
   std::string
       scratch_dir;  // default: <state>.scratch, or (ZooKeeper state) $TMPDIR/pinot-export.<pid>
   int zk_session_timeout_ms = 30000;
+  // Or the segment metadata and table configs through a Pinot controller's REST API.
+  std::string controller;            // http(s)://host:port
+  std::string controller_auth_file;  // holds the Authorization header value
 };
 int Run(const RunArgs& a);
 

@@ -117,7 +117,14 @@ int Main(int argc, char** argv) {
                   "cluster's metadata instead of a deep-store listing");
   run->add_option("--cluster", ra.cluster, "Pinot's Helix cluster name (with --zk)");
   run->add_option("--table", ra.tables,
-                  "tableNameWithType whose config is read from ZooKeeper (with --zk; repeatable)");
+                  "tableNameWithType whose config is read from ZooKeeper or the controller (with "
+                  "--zk or --controller; repeatable)");
+  run->add_option("--controller", ra.controller,
+                  "Pinot controller URL (http(s)://host:port): segments and table configs through "
+                  "its REST API, for hosts that cannot reach ZooKeeper");
+  run->add_option("--controller-auth-file", ra.controller_auth_file,
+                  "File holding the Authorization header value for the controller (e.g. "
+                  "\"Basic ...\")");
   auto* run_state =
       run->add_option("--state", ra.state,
                       "SQLite state file (with --zk: state in ZooKeeper unless given)")

@@ -31,6 +31,7 @@
 #include "state/zk_store.h"
 #include "task/cluster.h"
 #include "task/config.h"
+#include "task/controller_source.h"
 #include "task/pinot_zk.h"
 #include "task/service.h"
 #include "task/zk_source.h"
@@ -100,16 +101,30 @@ int Run(const RunArgs& a) {
     std::fprintf(stderr, "pinot-export: run needs --table-config FILE (or --zk with --table)\n");
     return 2;
   }
-  if (a.zk.empty() && a.deep_store.empty()) {
-    std::fprintf(stderr, "pinot-export: run needs --deep-store URI (or --zk and --cluster)\n");
+  if (a.zk.empty() && a.controller.empty() && a.deep_store.empty()) {
+    std::fprintf(stderr,
+                 "pinot-export: run needs --deep-store URI (or --zk and --cluster, or "
+                 "--controller)\n");
+    return 2;
+  }
+  if (!a.zk.empty() && !a.controller.empty()) {
+    std::fprintf(stderr, "pinot-export: --zk and --controller are alternatives: give one\n");
     return 2;
   }
   if (!a.zk.empty() && a.cluster.empty()) {
     std::fprintf(stderr, "pinot-export: --zk needs --cluster NAME\n");
     return 2;
   }
-  if (a.zk.empty() && (!a.tables.empty() || !a.cluster.empty())) {
-    std::fprintf(stderr, "pinot-export: --table and --cluster need --zk\n");
+  if (a.zk.empty() && !a.cluster.empty()) {
+    std::fprintf(stderr, "pinot-export: --cluster needs --zk\n");
+    return 2;
+  }
+  if (a.zk.empty() && a.controller.empty() && !a.tables.empty()) {
+    std::fprintf(stderr, "pinot-export: --table needs --zk or --controller\n");
+    return 2;
+  }
+  if (a.controller.empty() && !a.controller_auth_file.empty()) {
+    std::fprintf(stderr, "pinot-export: --controller-auth-file needs --controller\n");
     return 2;
   }
   const auto role = task::ParseRole(a.role);
@@ -151,6 +166,27 @@ int Run(const RunArgs& a) {
     for (const auto& t : a.tables) {
       auto c = task::ExportConfigFromZk(client->get(), a.cluster, t);
       if (!c.ok()) return Fail(c.status());
+      configs->push_back(std::move(c).value());
+    }
+  }
+  task::ControllerSourceOptions controller;
+  if (!a.controller.empty()) {
+    controller.url = a.controller;
+    if (!a.controller_auth_file.empty()) {
+      auto h = ReadFileToString(a.controller_auth_file);
+      if (!h.ok()) return Fail(h.status());
+      std::string v = *h;
+      while (!v.empty() && (v.back() == '\n' || v.back() == '\r' || v.back() == ' ')) v.pop_back();
+      if (v.empty())
+        return Fail(Status::InvalidArgument(a.controller_auth_file + ": empty header value"));
+      log::AddSecret(v);
+      controller.auth_header = v;
+    }
+    for (const auto& t : a.tables) {
+      auto json = task::TableConfigJsonFromController(controller, t);
+      if (!json.ok()) return Fail(json.status());
+      auto c = task::ParseExportConfig(*json);
+      if (!c.ok()) return Fail(c.status().WithContext(a.controller + " table " + t));
       configs->push_back(std::move(c).value());
     }
   }
@@ -224,6 +260,13 @@ int Run(const RunArgs& a) {
       zo.session = zk.get();
       return std::unique_ptr<task::SegmentSource>(
           std::make_unique<task::ZkSegmentSource>(std::move(zo)));
+    };
+  }
+  if (!a.controller.empty()) {
+    so.source_factory =
+        [&controller](const task::ExportConfig&) -> Result<std::unique_ptr<task::SegmentSource>> {
+      return std::unique_ptr<task::SegmentSource>(
+          std::make_unique<task::ControllerSegmentSource>(controller));
     };
   }
   // Cluster roles: a generator runs the (leader-gated) scheduler and no executors, a worker only
