@@ -68,6 +68,7 @@ struct ClusterMember::Impl {
   std::unique_ptr<state::LeaderElection> election;
   std::string fence;
   std::atomic<bool> leader{false};
+  std::atomic<int64_t> updates{0}, rejections{0};
   std::thread monitor;
 
   bool generates() const { return o.role != Role::kWorker; }
@@ -161,6 +162,7 @@ struct ClusterMember::Impl {
       }
       auto c = ExportConfigFromZk(client.get(), o.cluster, table);
       if (!c.ok()) {
+        ++rejections;
         log::Error(table + ": the changed table config is not used: " + c.status().ToString());
         continue;
       }
@@ -168,10 +170,13 @@ struct ClusterMember::Impl {
       if (cur && cur->keys == c->keys) continue;  // the DataExportTask config did not change
       if (!o.service) continue;
       Status s = o.service->UpdateConfig(std::move(c).value());
-      if (!s.ok())
+      if (!s.ok()) {
+        ++rejections;
         log::Error(table + ": the changed table config is not used: " + s.ToString());
-      else
+      } else {
+        ++updates;
         log::Info(table + ": DataExportTask config changed in ZooKeeper; now in force");
+      }
     }
   }
 
@@ -234,7 +239,12 @@ std::string ClusterMember::HealthJson() const {
     j["zookeeperSessions"] = impl_->generation;
   }
   j["zookeeper"] = zk ? state::ZkSessionStateName(zk->session_state()) : "NONE";
+  j["configUpdates"] = impl_->updates.load();
+  j["configRejected"] = impl_->rejections.load();
   return j.dump();
 }
+
+int64_t ClusterMember::config_updates() const { return impl_->updates; }
+int64_t ClusterMember::config_rejections() const { return impl_->rejections; }
 
 }  // namespace pe::task

@@ -65,8 +65,12 @@ class ClusterMember {
   // "" when this process leads, else the leader's REST base URL; kNotFound when no generator is
   // elected, kIOError when ZooKeeper cannot be asked.
   Result<std::string> LeaderUrl() const;
-  // GET /health's extra members: role, leader, zookeeper (session state), session generation.
+  // GET /health's extra members: role, leader, zookeeper (session state), session generation,
+  // config changes applied and refused.
   std::string HealthJson() const;
+  // Table config changes read from ZooKeeper and put in force / refused (not valid) so far.
+  int64_t config_updates() const;
+  int64_t config_rejections() const;
 
   struct Impl;
 

@@ -488,3 +488,73 @@ TEST_F(ServerTest, BindErrorsNameTheAddress) {
 
 }  // namespace
 }  // namespace pe::server
+
+namespace pe::server {
+namespace {
+
+// Cluster mode: a follower generator answers reads itself and forwards POST/PUT to the leader
+// (same method, path, query and bearer token), returning the leader's answer; with no leader it
+// answers 503, with an unreachable leader 502. A worker serves only /health and /metrics.
+TEST_F(ServerTest, FollowerForwardsMutatingCallsToTheLeader) {
+  StartServer(kToken);  // the leader: this fixture's server, with a token
+  const int leader_port = server_->port();
+  const std::string leader_url = "http://127.0.0.1:" + std::to_string(leader_port);
+  Result<std::string> leader = leader_url;
+  ServerOptions fo;
+  fo.auth_token = kToken;
+  fo.leader_url = [&leader]() { return leader; };
+  fo.health = [] { return std::string(R"({"role":"generator","leader":false})"); };
+  auto follower = Server::Start(service_.get(), fo);
+  ASSERT_TRUE(follower.ok()) << follower.status().ToString();
+  httplib::Client c("127.0.0.1", (*follower)->port());
+  c.set_keep_alive(false);
+  const httplib::Headers auth = {{"Authorization", std::string("Bearer ") + kToken}};
+
+  Reply h = ToReply(c.Get("/health"));
+  EXPECT_EQ(h.doc, json({{"status", "OK"}, {"role", "generator"}, {"leader", false}}));
+  // The token is checked by the follower too, then forwarded with the request.
+  ExpectError(ToReply(c.Post("/tasks/schedule?taskType=DataExportTask", "", "text/plain")), 401,
+              "follower without token");
+  auto r = c.Post(std::string("/tasks/schedule?taskType=DataExportTask&tableName=") + kTable, auth,
+                  "", "text/plain");
+  Reply rep = ToReply(r);
+  ASSERT_EQ(rep.status, 200) << rep.body;
+  EXPECT_EQ(r->get_header_value("X-Pinot-Export-Leader"), leader_url);
+  ASSERT_TRUE(rep.doc["DataExportTask"].is_string()) << rep.body;
+  // The leader made the task: it is in the (shared) state.
+  const std::string task = rep.doc["DataExportTask"];
+  EXPECT_TRUE(store_->GetTask(task)->has_value());
+  // A bad query is answered by the leader as it would answer it.
+  ExpectError(ToReply(c.Put("/tasks/OtherTask/stop", auth, "", "text/plain")), 400, "bad type");
+  // Reads are the follower's own.
+  Reply states = ToReply(c.Get(std::string("/tasks/DataExportTask/") + kTable + "/taskstates"));
+  EXPECT_EQ(states.status, 200);
+  EXPECT_TRUE(states.doc.contains(task)) << states.body;
+
+  leader = Status::NotFound("no generator is elected");
+  ExpectError(ToReply(c.Put("/tasks/DataExportTask/stop", auth, "", "text/plain")), 503,
+              "no leader");
+  leader = std::string("http://127.0.0.1:1");
+  ExpectError(ToReply(c.Put("/tasks/DataExportTask/stop", auth, "", "text/plain")), 502,
+              "unreachable leader");
+  EXPECT_FALSE(service_->QueueStopped());  // nothing acted locally
+}
+
+TEST_F(ServerTest, WorkerServesOnlyHealthAndMetrics) {
+  ServerOptions wo;
+  wo.task_api = false;
+  auto worker = Server::Start(service_.get(), wo);
+  ASSERT_TRUE(worker.ok());
+  httplib::Client c("127.0.0.1", (*worker)->port());
+  c.set_keep_alive(false);
+  EXPECT_EQ(ToReply(c.Get("/health")).status, 200);
+  Reply m = ToReply(c.Get("/metrics"));
+  EXPECT_EQ(m.status, 200);
+  EXPECT_NE(m.body.find("pinot_export_segments_exported_total"), std::string::npos);
+  ExpectError(ToReply(c.Get("/tasks/tasktypes")), 404, "worker tasktypes");
+  ExpectError(ToReply(c.Post("/tasks/schedule?taskType=DataExportTask", "", "text/plain")), 404,
+              "worker schedule");
+}
+
+}  // namespace
+}  // namespace pe::server
