@@ -16,7 +16,7 @@ namespace pe::state {
 namespace {
 
 // Calls whose reply was lost (kUnknownOutcome, kIOError) are retried this many times by the
-// calls that must return (Create, TryClaim, Resign, Release); each attempt is bounded by the
+// calls that must return (Create, Resign); each attempt is bounded by the
 // ZkClient's request timeout.
 constexpr int kMaxAttempts = 5;
 // A watch-driven re-check that fails transiently retries after a pause growing to this bound
@@ -358,87 +358,6 @@ Status LeaderElection::Resign() { return state_->Resign(); }
 std::string LeaderElection::node_name() const {
   std::lock_guard lock(state_->mu);
   return state_->node;
-}
-
-const std::string& LeaderElection::nonce() const { return state_->nonce; }
-
-Result<Claim> TryClaim(ZkClient* zk, std::string claim_path, std::string owner) {
-  Claim c;
-  c.path = std::move(claim_path);
-  c.owner = std::move(owner);
-  c.epoch_path = c.path + ".epoch";
-  Status last = Status::UnknownOutcome("claim " + c.path + ": no attempt");
-  bool maybe_applied = false;  // an earlier attempt's reply was lost
-  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    auto r = zk->Multi({ZkOp::Create(c.path, c.owner, ZkCreateMode::kEphemeral),
-                        ZkOp::Set(c.epoch_path, c.owner, -1)});
-    if (r.ok()) {
-      c.version = 0;  // a created znode's data version
-      c.session_id = zk->session_id();
-      c.epoch = (*r)[1].version;
-      return c;
-    }
-    const Status& st = r.status();
-    if (st.IsNotFound()) {
-      // The first claim of this path (no epoch znode yet), or the parent is missing (then this
-      // create says so).
-      Status e = zk->Create(c.epoch_path, "").status();
-      if (e.ok() || e.IsConflict() || e.IsUnknownOutcome()) {
-        if (!e.ok() && !e.IsConflict()) last = e;
-        continue;
-      }
-      return e;
-    }
-    if (st.IsConflict() && !maybe_applied) return st.WithContext("claim " + c.path + " is held");
-    if (!st.IsConflict() && !Transient(st)) return st;
-    if (st.IsUnknownOutcome()) maybe_applied = true;
-    if (!st.IsConflict()) last = st;
-    // Read back: our own claim (the lost reply was applied) or someone else's.
-    auto held = zk->Get(c.path);
-    if (held.ok()) {
-      if (held->ephemeral_owner != zk->session_id()) {
-        return Status::Conflict("claim " + c.path + " is held by another session");
-      }
-      auto epoch = zk->Get(c.epoch_path);
-      if (!epoch.ok()) return epoch.status();
-      c.version = held->version;
-      c.session_id = held->ephemeral_owner;
-      c.epoch = epoch->version;  // nobody else can claim (and bump it) while ours exists
-      return c;
-    }
-    if (!held.status().IsNotFound()) {
-      if (!Transient(held.status())) return held.status();
-      last = held.status();
-    }
-  }
-  return last;
-}
-
-Status FencedSet(ZkClient* zk, const Claim& claim, const std::string& state_path, std::string data,
-                 int32_t expected_state_version, int32_t* new_state_version) {
-  auto r =
-      zk->Multi({ZkOp::Check(claim.path, claim.version), ZkOp::Check(claim.epoch_path, claim.epoch),
-                 ZkOp::Set(state_path, std::move(data), expected_state_version)});
-  if (!r.ok()) {
-    return r.status().WithContext("fenced write of " + state_path + " by " + claim.owner);
-  }
-  if (new_state_version) *new_state_version = (*r)[2].version;
-  return Status::OK();
-}
-
-Status Release(ZkClient* zk, const Claim& claim) {
-  Status s;
-  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    s = zk->Multi({ZkOp::Check(claim.epoch_path, claim.epoch), ZkOp::Delete(claim.path, -1)})
-            .status();
-    if (s.ok() || s.IsNotFound()) return Status::OK();  // NotFound: the claim is already gone
-    if (s.IsConflict()) {
-      return s.WithContext("release of claim " + claim.path + ": claimed by another owner since");
-    }
-    if (!Transient(s)) return s;
-    // Lost reply: the next attempt finds the claim gone (NotFound) or deletes it.
-  }
-  return s;
 }
 
 }  // namespace pe::state

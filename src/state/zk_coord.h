@@ -1,7 +1,7 @@
-// state/: coordination primitives of cluster mode on top of ZkClient (state/zk.h): leader election
-// among the generators and fenced subtask claims of the workers (issue 10).
+// state/: the leader election of cluster mode's generators on top of ZkClient (state/zk.h).
+// (Subtask claims and their fencing are the state store's: state/zk_store.h.)
 //
-// Both follow the ZooKeeper recipes ("ZooKeeper Recipes and Solutions",
+// It follows the ZooKeeper recipe ("ZooKeeper Recipes and Solutions",
 // zookeeper.apache.org/doc/current/recipes.html):
 //
 // LeaderElection — "Leader Election": every candidate creates an EPHEMERAL_SEQUENTIAL znode under
@@ -19,21 +19,6 @@
 // with its nonce that its own session owns (Stat.ephemeralOwner == session id) — never two znodes
 // of one candidate. Candidates are ordered by the sequence suffix, not the whole name. The znode's
 // data is the candidate id (leader_id() returns the lowest znode's data).
-//
-// Claims — mutual exclusion with an EPHEMERAL znode (a "lock" without a queue: a worker that finds
-// the claim taken moves on to another subtask) plus fencing of every state write: a claim is live
-// exactly as long as its owner's session, and FencedSet writes a state znode only in one atomic
-// Multi with Check ops proving the claim is still the one this owner made. A worker whose session
-// expired (the server deleted its ephemeral claim; its own calls fail with kCancelled), whose claim
-// was released, or whose claim was re-taken by another owner can never record a checkpoint.
-//
-// Why an epoch znode: ZooKeeper's Check op compares only the data version, and a re-created znode
-// starts again at version 0, so a Check on the claim alone cannot tell "my claim" from "a new claim
-// of the same path by someone else" (ABA). Every claim therefore also bumps the data version of a
-// persistent sibling `<claim_path>.epoch` in the same Multi that creates the claim; FencedSet
-// checks both the claim (it still exists) and the epoch (nobody claimed since). The epoch znode is
-// created on first use and never deleted (it is a sibling: list claims by ignoring names ending in
-// ".epoch").
 #pragma once
 
 #include <cstdint>
@@ -104,40 +89,5 @@ class LeaderElection {
   explicit LeaderElection(std::shared_ptr<State> state);
   std::shared_ptr<State> state_;
 };
-
-// A subtask claim held by one owner on one session.
-struct Claim {
-  std::string path;        // the EPHEMERAL claim znode
-  std::string owner;       // its data
-  int32_t version = 0;     // the claim znode's data version (0: created, never set)
-  int64_t session_id = 0;  // its Stat.ephemeralOwner: the claiming session
-  std::string epoch_path;  // `<path>.epoch`, see the file comment
-  int32_t epoch = 0;       // the epoch znode's version written by this claim
-};
-
-// Creates the claim at `claim_path` (its parent must exist) as an EPHEMERAL znode holding `owner`,
-// bumping `<claim_path>.epoch`, atomically. Errors: kConflict when someone (this session included)
-// holds it; kNotFound when the parent is missing; kCancelled when the session is gone;
-// kUnknownOutcome when ZooKeeper did not answer after retries (a lost reply is read back: a claim
-// znode owned by this session is returned as the claim).
-Result<Claim> TryClaim(ZkClient* zk, std::string claim_path, std::string owner);
-
-// Sets `state_path` to `data` if its version is `expected_state_version` (-1 = any) AND `claim`
-// is still held — one Multi of Check(claim.path, claim.version), Check(claim.epoch_path,
-// claim.epoch) and Set(state_path). On OK, *new_state_version (if given) is the state's new
-// version (ZooKeeper increments a znode's data version by one per set). `zk` is normally the
-// claiming session; the fence is checked by ZooKeeper, not here. Errors (nothing written):
-// kCancelled when zk's session is gone; kNotFound when the claim (or the state znode) no longer
-// exists; kConflict when the claim was re-taken since (epoch moved) or the state version is stale;
-// kUnknownOutcome when the reply was lost (read the state back: it may have been written, and only
-// while the claim was held).
-Status FencedSet(ZkClient* zk, const Claim& claim, const std::string& state_path, std::string data,
-                 int32_t expected_state_version, int32_t* new_state_version = nullptr);
-
-// Deletes the claim znode if it is still this claim (a Multi of Check(epoch) + Delete(claim)).
-// OK when it is already gone (released, or the session expired); kConflict when another owner
-// holds it now (nothing is deleted); kCancelled when the session is gone (the server deletes the
-// ephemeral claim by itself).
-Status Release(ZkClient* zk, const Claim& claim);
 
 }  // namespace pe::state
