@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "iceberg/test_catalog.h"
+#include "run/iceberg_env.h"
 #include "run/run_env.h"
 #include "state/zk.h"
 #include "state/zk_store.h"
@@ -48,7 +50,12 @@ class ZkRun : public ::testing::Test {
     r.id = kTable;
     nlohmann::json keys = {
         {"sourceTableName", kTable}, {"outputDirURI", env_.out_dir()}, {"bufferTimePeriod", "1d"}};
-    for (const auto& [k, v] : extra) keys[k] = v;
+    for (const auto& [k, v] : extra) {
+      if (v.empty())
+        keys.erase(k);  // (as ExportEnv::WriteConfig: "" removes a key)
+      else
+        keys[k] = v;
+    }
     nlohmann::json task = {{"taskTypeConfigsMap", {{"DataExportTask", keys}}}};
     r.simple_fields = {{"tableName", kTable},
                        {"tableType", "REALTIME"},
@@ -358,6 +365,51 @@ TEST_F(ZkRun, PartitionedWorkerWritesNoCheckpointAfterItsSessionExpired) {
   EXPECT_EQ(ExpectExportedExactly(ReadBackWithDuckDb(env_.out_dir()), segs), 0);
   for (auto* p : {gen.get(), victim.get(), helper.get()}) p->child.Signal(SIGTERM);
   for (auto* p : {gen.get(), victim.get(), helper.get()})
+    EXPECT_EQ(p->child.Wait(std::chrono::seconds(30)), 0) << p->Log();
+}
+
+// The Iceberg target in cluster mode: the staged queue and the batches live in ZooKeeper, workers
+// stage data files, and the leader commits one snapshot per iceberg.commitThreshold segments.
+class ZkIcebergRun : public ZkRun {
+ protected:
+  void SetUp() override {
+    ZkRun::SetUp();
+    ASSERT_TRUE(catalog_.Start());
+    catalog_.CreateTable({"lake"}, "events", DemoSchema(), 2);
+  }
+  void TearDown() override { EXPECT_EQ(catalog_.Violations(), nlohmann::json::array()); }
+  iceberg::testing::TestCatalog catalog_;
+};
+
+TEST_F(ZkIcebergRun, FleetCommitsStagedSegmentsInBatches) {
+  const auto segs = Segments(12, 40);
+  env_.Write(segs);
+  for (const auto& s : segs) PutSegment(s, "DONE", true);
+  auto keys = IcebergKeys(catalog_.uri(), 5);
+  keys["schedule"] = "0/1 * * * * ?";
+  PutTableConfig(keys);
+  auto gen = StartRole("generator");
+  auto w1 = StartRole("worker");
+  auto w2 = StartRole("worker");
+  ASSERT_TRUE(
+      WaitUntil([&] { return ZkCheckpoints().size() == segs.size(); }, std::chrono::seconds(120)))
+      << ZkCheckpoints().size() << "\n"
+      << gen->Log() << w1->Log() << w2->Log();
+  // Batches of the threshold, oldest segments first (DecideBatch: EMIT 5, COMMIT 5, ..., 2).
+  auto metadata = catalog_.Table("lake", "events")["metadata"];
+  auto batches = BatchesOf(metadata);
+  ASSERT_EQ(batches.size(), 3u) << metadata.dump();
+  EXPECT_EQ(batches[0], std::make_pair(int64_t(5), int64_t(40 + 41 + 42 + 43 + 44)));
+  EXPECT_EQ(batches[1], std::make_pair(int64_t(5), int64_t(45 + 46 + 47 + 48 + 49)));
+  EXPECT_EQ(batches[2], std::make_pair(int64_t(2), int64_t(50 + 51)));
+  ExpectEachSegmentOnce(segs, ReadTsWithIcebird(metadata, env_.root()));
+  // Nothing left staged or pending in ZooKeeper.
+  const std::string root = state::ZkStateRoot(kCluster, kTable);
+  EXPECT_TRUE(zk_->Children(root + "/staged")->empty());
+  EXPECT_TRUE(zk_->Children(root + "/batches")->empty());
+  EXPECT_TRUE(zk_->Children(root + "/inflight")->empty());
+  for (auto* p : {gen.get(), w1.get(), w2.get()}) p->child.Signal(SIGTERM);
+  for (auto* p : {gen.get(), w1.get(), w2.get()})
     EXPECT_EQ(p->child.Wait(std::chrono::seconds(30)), 0) << p->Log();
 }
 
