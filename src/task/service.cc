@@ -125,8 +125,8 @@ struct Service::Impl {
   int running = 0;
   std::atomic<bool> cancel{false};
   std::vector<std::thread> threads;
-  size_t next_table = 0;      // round-robin start for claims
-  uint64_t config_epoch = 0;  // UpdateConfig count (guarded by mu)
+  std::atomic<size_t> next_table{0};  // round-robin start for claims
+  uint64_t config_epoch = 0;          // UpdateConfig count (guarded by mu)
   // PUT /tasks/DataExportTask/stop: new tasks are created stopped until resumed (Helix's stopped
   // queue). Survives restarts through the state: the queue is stopped when its newest task is.
   std::atomic<bool> queue_stopped{false};
@@ -140,10 +140,10 @@ struct Service::Impl {
     std::vector<std::string> names;
     for (const auto& [n, t] : tables) names.push_back(n);
     for (size_t i = 0; i < names.size(); ++i) {
-      const std::string& n = names[(next_table + i) % names.size()];
+      const std::string& n = names[(next_table.load() + i) % names.size()];
       PE_ASSIGN_OR_RETURN(auto st, state->ClaimSubtask(opts.worker_id, opts.clock(), n));
       if (st) {
-        next_table = (next_table + i + 1) % names.size();
+        next_table = (next_table.load() + i + 1) % names.size();
         return st;
       }
     }
@@ -154,18 +154,26 @@ struct Service::Impl {
     while (true) {
       std::optional<state::Subtask> st;
       {
-        std::unique_lock<std::mutex> l(mu);
+        std::lock_guard<std::mutex> l(mu);
         if (stopping) return;
-        auto claimed = Claim();
-        if (!claimed.ok()) {
-          log::Error("claiming a subtask: " + claimed.status().ToString());
-        } else {
-          st = std::move(claimed).value();
-        }
+      }
+      // Not under mu: a claim is a round trip to the store (ZooKeeper in cluster mode, retried
+      // through an outage), and status, metrics and Shutdown must not wait for it. A subtask
+      // claimed while Shutdown runs is cancelled like any running one (back to the queue).
+      auto claimed = Claim();
+      if (!claimed.ok()) {
+        log::Error("claiming a subtask: " + claimed.status().ToString());
+      } else {
+        st = std::move(claimed).value();
+      }
+      {
+        std::unique_lock<std::mutex> l(mu);
         if (!st) {
-          work_cv.wait_for(l, std::chrono::seconds(1));
+          if (!stopping) work_cv.wait_for(l, std::chrono::seconds(1));
           continue;
         }
+        // Claimed as Shutdown began: left RUNNING for Shutdown's RequeueRunning to hand back.
+        if (stopping) return;
         ++running;
       }
       Execute(*st);

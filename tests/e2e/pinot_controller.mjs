@@ -18,7 +18,10 @@
 // without access to the table: 403 "Permission is denied for ...".
 //
 // Usage: node pinot_controller.mjs --table-config F --idealstate F [--lineage F] --segment F ...
-//        [--auth V] [--auth-no-access W]. Prints {"port":N}; exits when stdin closes.
+//        [--segment-dir D] [--auth V] [--auth-no-access W]. Prints {"port":N}; exits when stdin
+//        closes. The ideal state, lineage and segment records (--segment files and every *.json in
+//        --segment-dir) are read again for each request, so a test changes what the controller
+//        says by rewriting them (as Pinot rewrites the ZooKeeper records).
 // Admin (never authenticated): POST /__admin/faults {"faults":[{"mode":..,"path":"zkmetadata",
 //        "count":1,"status":500}]} (path: a substring of the request path; count default 1),
 //        DELETE /__admin/faults, GET /__admin/log -> [{method, path, query, authorization, status}].
@@ -37,9 +40,11 @@ function args(name) {
 }
 const readRecord = (f) => JSON.parse(fs.readFileSync(f, 'utf8'));
 const tableRecord = readRecord(args('--table-config')[0]);
-const idealState = readRecord(args('--idealstate')[0]);
-const lineage = args('--lineage').length ? readRecord(args('--lineage')[0]) : null;
-const segments = args('--segment').map(readRecord);
+const idealState = () => readRecord(args('--idealstate')[0]);
+const lineage = () => (args('--lineage').length ? readRecord(args('--lineage')[0]) : null);
+const segmentFiles = () => args('--segment').concat(args('--segment-dir').flatMap((d) =>
+  fs.readdirSync(d).filter((f) => f.endsWith('.json')).sort().map((f) => `${d}/${f}`)));
+const segments = () => segmentFiles().map(readRecord);
 const auth = args('--auth')[0] ?? null;
 const authNoAccess = args('--auth-no-access')[0] ?? null;
 
@@ -135,13 +140,14 @@ function tableConfigJson(r) {
 const routes = [
   [/^\/segments\/([^/]+)\/zkmetadata$/, (t, q) => {
     existingTables(t, validateType(q.get('type')));
-    return Object.fromEntries(segments.map((r) => [r.id, toMap(r)]));
+    return Object.fromEntries(segments().map((r) => [r.id, toMap(r)]));
   }],
   [/^\/segments\/([^/]+)\/lineage$/, (t, q) => {
     const type = validateType(q.get('type'));
     if (!type) throw new HttpError(400, 'Table type should either be offline or realtime');
     existingTables(t, type);
-    return lineage ? lineageJson(lineage) : undefined;
+    const l = lineage();
+    return l ? lineageJson(l) : undefined;
   }],
   [/^\/tables\/([^/]+)\/idealstate$/, (t, q) => {
     const type = validateType(q.get('tableType'));
@@ -149,7 +155,7 @@ const routes = [
     for (const ty of ['OFFLINE', 'REALTIME']) {
       if (type && type !== ty) continue;
       const n = type ? withType(t, ty) : t;  // TableViews.getTableNameWithType
-      if (exists(n) && typeFromName(n) === ty) view[ty] = idealState.mapFields;
+      if (exists(n) && typeFromName(n) === ty) view[ty] = idealState().mapFields;
     }
     if (!view.OFFLINE && !view.REALTIME) throw new HttpError(404, 'Table not found');
     return view;

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -325,12 +326,19 @@ TEST_F(ZkRun, PartitionedWorkerWritesNoCheckpointAfterItsSessionExpired) {
   auto segs = MakeSegments(6, 200000);
   PutTableConfig({{"schedule", "0/1 * * * * ?"}});
   auto gen = StartRole("generator");
-  auto victim = StartRole("worker", {}, 1);
+  // The victim's scratch files show when it is inside a subtask (fetching or converting), not
+  // merely claiming one: it is frozen there.
+  const std::string tmp = env_.root() + "/victim-tmp";
+  std::filesystem::create_directories(tmp);
+  auto victim = StartRole("worker", {"TMPDIR=" + tmp}, 1);
+  const std::string scratch = tmp + "/pinot-export." + std::to_string(victim->child.pid());
   std::string held;
   ASSERT_TRUE(WaitUntil(
       [&] {
+        std::error_code ec;
+        if (std::filesystem::is_empty(scratch, ec) || ec) return false;
         auto c = zk_->Children(state::ZkStateRoot(kCluster, kTable) + "/claims");
-        if (!c.ok() || c->empty()) return false;
+        if (!c.ok() || c->size() != 1) return false;
         held = (*c)[0];
         return true;
       },
