@@ -1014,7 +1014,7 @@ class ZkStore final : public ZkStateStore {
   }
 
   static std::string ShardName(int i) {
-    char buf[8];
+    char buf[16];
     std::snprintf(buf, sizeof buf, "%03d", i);
     return buf;
   }
@@ -1113,7 +1113,7 @@ std::string ZkCheckpointShard(const std::string& segment) {
     h ^= c;
     h *= 16777619u;
   }
-  char buf[8];
+  char buf[16];
   std::snprintf(buf, sizeof buf, "%03u", unsigned(h % kShards));
   return buf;
 }
