@@ -69,6 +69,7 @@ struct ClusterMember::Impl {
   std::string fence;
   std::atomic<bool> leader{false};
   std::atomic<int64_t> updates{0}, rejections{0};
+  bool was_leader = false;  // monitor thread only
   std::thread monitor;
 
   bool generates() const { return o.role != Role::kWorker; }
@@ -190,6 +191,13 @@ struct ClusterMember::Impl {
       if (!s.ok()) log::Debug("cluster: " + s.ToString());
       RefreshFence();
       ReloadConfigs();
+      // A new leader takes over the task queue's stopped flag (PUT .../stop reached the old one).
+      const bool leads = leader;
+      if (leads && !was_leader && o.service) {
+        Status q = o.service->SyncQueueStopped();
+        if (!q.ok()) log::Warn("cluster: reading the task queue's state: " + q.ToString());
+      }
+      was_leader = leads;
       l.lock();
     }
   }

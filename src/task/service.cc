@@ -689,6 +689,12 @@ Status Service::ResumeTasks() {
 
 bool Service::QueueStopped() const { return impl_->queue_stopped; }
 
+Status Service::SyncQueueStopped() {
+  PE_ASSIGN_OR_RETURN(auto tasks, impl_->state->Tasks(kTaskType));
+  if (!tasks.empty()) impl_->queue_stopped = tasks.back().stopped;
+  return Status::OK();
+}
+
 Result<TableStatus> Service::GetStatus(const std::string& table) {
   Impl& m = *impl_;
   TableRuntime* t = m.Find(table);

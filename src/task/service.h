@@ -168,6 +168,9 @@ class Service {
   Status ResumeTasks();
   // True between StopTasks() and ResumeTasks() (persisted: the newest task's stopped flag).
   bool QueueStopped() const;
+  // Re-reads that flag from the state (cluster mode: a generator becoming leader takes over what
+  // the previous leader was told).
+  Status SyncQueueStopped();
 
   Result<TableStatus> GetStatus(const std::string& table);
   std::map<std::string, TableMetrics> Metrics() const;

@@ -191,3 +191,50 @@ TEST_F(ClusterTest, OneLeaderAmongGeneratorsWithFencedWritesAndFastHandOver) {
 
 }  // namespace
 }  // namespace pe::task
+
+namespace pe::task {
+namespace {
+
+// PUT /tasks/DataExportTask/stop reached the old leader; a generator that becomes leader later
+// takes the stopped flag over from the state, so the tasks it creates are stopped too.
+TEST_F(ClusterTest, NewLeaderTakesOverTheStoppedQueue) {
+  PutTableConfig(Keys(dir_->path() + "/out", "5"));
+  auto session = Session();
+  auto config = ExportConfigFromZk(session->Client()->get(), kCluster, kTable);
+  ASSERT_TRUE(config.ok());
+  state::ZkStoreOptions so;
+  so.cluster = kCluster;
+  so.tables = {kTable};
+  so.session = session.get();
+  auto store = state::ZkStateStore::Open(so);
+  ASSERT_TRUE(store.ok());
+  ServiceOptions opts;
+  opts.deep_store = dir_->path() + "/deep";
+  opts.run_executors = false;
+  opts.run_scheduler = false;
+  auto svc = Service::Create({*config}, store->get(), opts);
+  ASSERT_TRUE(svc.ok());
+  EXPECT_FALSE((*svc)->QueueStopped());
+  // Meanwhile the leader of the time was told to stop.
+  state::Subtask sub;
+  sub.name = "Task_X_0";
+  sub.task = "Task_X";
+  sub.table = kTable;
+  sub.segment = "seg";
+  ASSERT_TRUE((*store)->AddTask(state::Task{"Task_X", kTaskType, kTable, 1, false}, {sub}).ok());
+  ASSERT_TRUE((*store)->SetStopped(kTaskType, true).ok());
+  ClusterOptions co;
+  co.cluster = kCluster;
+  co.role = Role::kGenerator;
+  co.advertise_url = "http://127.0.0.1:3333";
+  co.session = session.get();
+  co.store = store->get();
+  co.service = svc->get();
+  auto member = ClusterMember::Start(co);
+  ASSERT_TRUE(member.ok());
+  ASSERT_TRUE(Eventually([&] { return (*member)->leads(); }));
+  EXPECT_TRUE(Eventually([&] { return (*svc)->QueueStopped(); }));
+}
+
+}  // namespace
+}  // namespace pe::task
