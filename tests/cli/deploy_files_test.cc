@@ -203,8 +203,8 @@ void ExpectKnownFlags(const std::vector<CommandLine>& cmds, const std::set<std::
     for (const auto& w : c.tokens) {
       std::string f = FlagOf(w);
       if (f.empty()) continue;
-      EXPECT_TRUE(known.count(f))
-          << c.where << ": " << f << " is not a flag of `pinot-export run` (see run --help)";
+      EXPECT_TRUE(known.count(f)) << c.where << ": " << f
+                                  << " is not a flag of `pinot-export run` (see run --help)";
     }
   }
 }
