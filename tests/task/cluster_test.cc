@@ -71,6 +71,33 @@ class ClusterTest : public ::testing::Test {
     ASSERT_TRUE(Raw()->CreateParents(path).ok());
     ASSERT_TRUE(Raw()->Set(path, SerializeZNRecord(r), -1).ok());
   }
+  // A process of the fleet without its member: a session, the ZooKeeper store and a service (no
+  // executor or scheduler threads) serving the table's config as read from ZooKeeper.
+  struct Node {
+    std::unique_ptr<state::ZkSession> session;
+    std::unique_ptr<state::ZkStateStore> store;
+    std::unique_ptr<Service> service;
+  };
+  void StartNode(Node* n) {
+    n->session = Session();
+    ASSERT_TRUE(n->session);
+    auto config = ExportConfigFromZk(n->session->Client()->get(), kCluster, kTable);
+    ASSERT_TRUE(config.ok()) << config.status().ToString();
+    state::ZkStoreOptions so;
+    so.cluster = kCluster;
+    so.tables = {kTable};
+    so.session = n->session.get();
+    auto store = state::ZkStateStore::Open(so);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    n->store = std::move(store).value();
+    ServiceOptions opts;
+    opts.deep_store = dir_->path() + "/deep";
+    opts.run_executors = false;
+    opts.run_scheduler = false;
+    auto svc = Service::Create({*config}, n->store.get(), opts);
+    ASSERT_TRUE(svc.ok()) << svc.status().ToString();
+    n->service = std::move(svc).value();
+  }
   nlohmann::json Keys(const std::string& out, const std::string& max_tasks) {
     return {{"sourceTableName", kTable},
             {"outputDirURI", out},
@@ -85,21 +112,11 @@ class ClusterTest : public ::testing::Test {
 
 TEST_F(ClusterTest, ChangedTableConfigIsPickedUpWithoutRestart) {
   PutTableConfig(Keys(dir_->path() + "/out-a", "5"));
-  auto session = Session();
-  auto config = ExportConfigFromZk(session->Client()->get(), kCluster, kTable);
-  ASSERT_TRUE(config.ok()) << config.status().ToString();
-  state::ZkStoreOptions so;
-  so.cluster = kCluster;
-  so.tables = {kTable};
-  so.session = session.get();
-  auto store = state::ZkStateStore::Open(so);
-  ASSERT_TRUE(store.ok());
-  ServiceOptions opts;
-  opts.deep_store = dir_->path() + "/deep";
-  opts.run_executors = false;
-  opts.run_scheduler = false;
-  auto svc = Service::Create({*config}, store->get(), opts);
-  ASSERT_TRUE(svc.ok()) << svc.status().ToString();
+  Node n;
+  ASSERT_NO_FATAL_FAILURE(StartNode(&n));
+  auto& session = n.session;
+  auto* store = &n.store;
+  auto* svc = &n.service;
   ClusterOptions co;
   co.cluster = kCluster;
   co.role = Role::kWorker;
@@ -199,21 +216,11 @@ namespace {
 // takes the stopped flag over from the state, so the tasks it creates are stopped too.
 TEST_F(ClusterTest, NewLeaderTakesOverTheStoppedQueue) {
   PutTableConfig(Keys(dir_->path() + "/out", "5"));
-  auto session = Session();
-  auto config = ExportConfigFromZk(session->Client()->get(), kCluster, kTable);
-  ASSERT_TRUE(config.ok());
-  state::ZkStoreOptions so;
-  so.cluster = kCluster;
-  so.tables = {kTable};
-  so.session = session.get();
-  auto store = state::ZkStateStore::Open(so);
-  ASSERT_TRUE(store.ok());
-  ServiceOptions opts;
-  opts.deep_store = dir_->path() + "/deep";
-  opts.run_executors = false;
-  opts.run_scheduler = false;
-  auto svc = Service::Create({*config}, store->get(), opts);
-  ASSERT_TRUE(svc.ok());
+  Node n;
+  ASSERT_NO_FATAL_FAILURE(StartNode(&n));
+  auto& session = n.session;
+  auto* store = &n.store;
+  auto* svc = &n.service;
   EXPECT_FALSE((*svc)->QueueStopped());
   // Meanwhile the leader of the time was told to stop.
   state::Subtask sub;
